@@ -1,0 +1,87 @@
+"""Command line: wirediff [open] PATH... | analyze PATH... --json | show PATH... | paths."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+COMMANDS = ("open", "analyze", "show", "paths")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wirediff", description="See where news copy comes from.")
+    p.add_argument("--version", action="version", version=f"wirediff {__version__}")
+    sub = p.add_subparsers(dest="command")
+
+    def add_inputs(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("paths", nargs="*", help="files or folders of .txt/.md articles (default: the bundled seeds)")
+        sp.add_argument("--one-story", action="store_true", help="treat all inputs as one story (no clustering)")
+
+    op = sub.add_parser("open", help="open the reader (the default command)")
+    add_inputs(op)
+    an = sub.add_parser("analyze", help="analyse and print the result")
+    add_inputs(an)
+    an.add_argument("--json", action="store_true", help="print the analysis as JSON (schema wirediff.analysis/1)")
+    sh = sub.add_parser("show", help="print a readable report of every story")
+    add_inputs(sh)
+    sh.add_argument("--ascii", action="store_true", help="ASCII gutter glyphs only")
+    sub.add_parser("paths", help="print where wirediff keeps its state")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "open")
+    args = _parser().parse_args(args_list)
+    if args.command == "paths":
+        from . import paths
+
+        for name, p in (
+            ("data", paths.data_dir()),
+            ("state", paths.state_db()),
+            ("cache", paths.cache_dir()),
+            ("config", paths.config_file()),
+            ("seeds", paths.seeds_dir()),
+        ):
+            print(f"{name:7} {p}")
+        return 0
+
+    from .paths import seeds_dir
+
+    inputs = args.paths or [str(seeds_dir())]
+    if args.command == "open":
+        from .app import run_app
+
+        return run_app(inputs, one_story=args.one_story)
+
+    from .core.pipeline import analyze
+
+    analysis = analyze(inputs, one_story=args.one_story)
+    for s in analysis.skipped:
+        print(f"wirediff: skipped {s.path}: {s.reason}", file=sys.stderr)
+    if args.command == "analyze":
+        if args.json:
+            from .core.export import to_json
+
+            sys.stdout.write(to_json(analysis) + "\n")
+        else:
+            for st in analysis.stories:
+                print(f"{st.id}\t{len(st.articles)} articles\t{st.title}")
+    elif args.command == "show":
+        from rich.console import Console
+
+        from .render import LEGEND, story_report
+
+        console = Console(no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False)
+        for st in analysis.stories:
+            console.print(story_report(analysis, st, ascii_only=args.ascii))
+        console.print(LEGEND, style="dim")
+    if not analysis.articles:
+        print("wirediff: no readable articles", file=sys.stderr)
+        return 2
+    return 1 if analysis.skipped else 0

@@ -1,0 +1,3 @@
+"""The analysis engine: pure functions over plain data.  Imports neither textual nor rich."""
+
+ENGINE_VERSION = "1"

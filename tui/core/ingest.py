@@ -1,0 +1,279 @@
+"""Files → decoded text, header (title, date, URL) and outlet, or a one-line reason to skip."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .model import Skipped
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A decoded input file, before segmentation."""
+
+    path: str
+    raw: str
+    digest: str
+    encoding: str
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    title: str | None
+    title_line: int | None  # 1-based
+    published: str | None  # ISO date
+    date_line: int | None
+    url: str | None
+    url_line: int | None
+
+
+class InputError(Exception):
+    """A problem with an input the user can act on; the message is one line."""
+
+
+# --------------------------------------------------------------------------- files
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Skipped]]:
+    """Expand folders (recursively, sorted, symlink loops safe) into text files."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[Path] = set()
+
+    def add_file(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen_files:
+            seen_files.add(key)
+            files.append(p)
+
+    def walk(d: Path) -> Iterator[Path]:
+        try:
+            st = d.stat()
+        except OSError as e:
+            skipped.append(Skipped(str(d), _os_reason(e)))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as e:
+            skipped.append(Skipped(str(d), _os_reason(e)))
+            return
+        for e in entries:
+            p = Path(e.path)
+            if e.name.startswith("."):
+                continue
+            try:
+                if e.is_dir():
+                    yield from walk(p)
+                elif p.suffix.lower() in TEXT_SUFFIXES:
+                    yield p
+            except OSError as err:
+                skipped.append(Skipped(str(p), _os_reason(err)))
+
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            skipped.append(Skipped(str(p), "no such file or directory"))
+        elif p.is_dir():
+            for f in walk(p):
+                add_file(f)
+        else:
+            add_file(p)
+    return files, skipped
+
+
+def _os_reason(e: OSError) -> str:
+    return (e.strerror or type(e).__name__).lower()
+
+
+def read_source(path: Path) -> Source:
+    """Read and decode one file; raises InputError with a one-line reason."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"file too large ({size // (1024 * 1024)} MB, limit {MAX_BYTES // (1024 * 1024)} MB)")
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(_os_reason(e)) from None
+    raw, encoding = decode(data)
+    if not raw.strip():
+        raise InputError("empty file")
+    return Source(str(path), raw, hashlib.sha256(data).hexdigest(), encoding)
+
+
+_DECLARED_RE = re.compile(rb"(?:charset|encoding|coding)[\s:=\"']+([A-Za-z0-9_.:-]+)", re.I)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes → text: BOM, then UTF-8, then a declared encoding, then a detected one."""
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                break
+    if _looks_binary(data):
+        raise InputError("binary file, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    m = _DECLARED_RE.search(data[:2048])
+    if m:
+        name = m.group(1).decode("ascii", "replace")
+        try:
+            codecs.lookup(name)
+            return data.decode(name), name.lower()
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace"), best.encoding
+    except ImportError:  # pragma: no cover - a declared dependency
+        pass
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    magic = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"\x7fELF")
+    if head.startswith(magic):
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and control / len(head) > 0.1
+
+
+# -------------------------------------------------------------------------- header
+_URL_LINE_RE = re.compile(r"^\s*(?:url:\s*)?(https?://[^\s<>\"]+)\s*$", re.I)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_TIME = r"(?:[,\s]+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_DATE_PATTERNS = [
+    re.compile(r"^(?P<year>\d{4})(?P<mon>\d{2})(?P<day>\d{2})$"),
+    re.compile(r"^(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$"),
+    re.compile(r"^" + _WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME + "$", re.I),
+    re.compile(r"^" + _WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})" + _TIME + "$", re.I),
+]
+_DATE_PREFIX_RE = re.compile(r"^(?:published|posted|updated|date)\s*:?\s*", re.I)
+
+
+def parse_date(text: str) -> str | None:
+    """An ISO date if the whole of ``text`` is a date (optionally with a time)."""
+    t = _DATE_PREFIX_RE.sub("", text.strip())
+    for rx in _DATE_PATTERNS:
+        m = rx.match(t)
+        if not m:
+            continue
+        g = m.groupdict()
+        month = int(g["mon"]) if g.get("mon") else _MONTHS[g["month"].lower()]
+        try:
+            return date(int(g["year"]), month, int(g["day"])).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def parse_header(raw: str) -> Header:
+    """Title, date and URL lines among the first non-empty lines of the article."""
+    title = published = url = None
+    title_line = date_line = url_line = None
+    lines = raw.splitlines()
+    seen = 0
+    for no, line in enumerate(lines[:12], start=1):
+        text = line.strip()
+        if not text:
+            continue
+        seen += 1
+        if seen > 4:
+            break
+        if url is None and (m := _URL_LINE_RE.match(text)):
+            url, url_line = m.group(1), no
+            continue
+        if published is None and len(text) < 60 and (d := parse_date(text)):
+            published, date_line = d, no
+            continue
+        if title is None and seen <= 2 and _looks_like_title(text) and no < len(lines):
+            title, title_line = text, no
+            continue
+        break
+    return Header(title, title_line, published, date_line, url, url_line)
+
+
+def _looks_like_title(text: str) -> bool:
+    if len(text) > 200 or len(text.split()) > 30 or len(text.split()) < 2:
+        return False
+    return not text.rstrip("\"'”’ ").endswith((".", "!", ":", ";", ","))
+
+
+# -------------------------------------------------------------------------- outlet
+_COPYRIGHT_RE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<name>[A-Z][\w&.'’ -]{1,60}?)"
+    r"(?:,?\s+(?:inc|llc|ltd|plc|limited|corp)\.?)?\s*(?:[.|,]|all rights|$)",
+    re.I,
+)
+_SIGNATURE_RE = re.compile(
+    r"^(?:more (?:must-see )?stories from|(?:this (?:article|story) )?(?:originally )?(?:appeared|published) (?:first )?(?:on|in)|"
+    r"subscribe to|follow)\s+(?P<name>[A-Z][\w&.'’ -]{1,40}?)\s*[.!]?$",
+    re.I,
+)
+
+
+def infer_outlet(raw: str, url: str | None, path: str) -> tuple[str, str]:
+    """The outlet's name and the cue it came from: "url", "copyright", "signature", "filename"."""
+    if url:
+        host = urlsplit(url).hostname or ""
+        host = re.sub(r"^(?:www\d*|m|amp|mobile|edition)\.", "", host.lower())
+        if host:
+            return host, "url"
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    for ln in reversed(lines[-15:]):
+        if len(ln) < 200 and (m := _COPYRIGHT_RE.search(ln)) and m.group("name").strip(" .").lower() not in {"the", "all"}:
+            return m.group("name").strip(" .-"), "copyright"
+    for ln in reversed(lines[-15:]):
+        if len(ln) < 120 and (m := _SIGNATURE_RE.match(ln)):
+            return m.group("name").strip(" .-"), "signature"
+    return Path(path).stem, "filename"

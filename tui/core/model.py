@@ -1,0 +1,185 @@
+"""Plain data of an analysis: articles, sentences, families, stories.
+
+Everything here is a frozen dataclass; the pipeline builds them once and every view
+(TUI, JSON export, plain report) reads the same objects.  Offsets are character offsets
+into ``Article.raw`` so that ``article.raw[s.start:s.end] == s.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+Role = Literal["title", "meta", "body", "boilerplate"]
+FamilyKind = Literal["verbatim", "edited", "quote"]
+
+#: Boilerplate kinds, in the order the documentation lists them.
+BOILERPLATE_KINDS: tuple[str, ...] = (
+    "byline",
+    "dateline",
+    "copyright",
+    "caption",
+    "credit",
+    "related",
+    "prompt",
+    "comments",
+    "contact",
+    "attribution",
+    "separator",
+    "trailing",
+    "repeated",
+)
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence (or header line) of an article, with exact offsets."""
+
+    id: str  # "a3.s17"
+    article: str  # article id, "a3"
+    index: int  # position in the article, 0-based
+    start: int  # offset into Article.raw
+    end: int
+    line: int  # 1-based line number of ``start``
+    text: str  # == raw[start:end]
+    role: Role = "body"
+    kind: str | None = None  # boilerplate kind (or meta kind: "date", "url"), else None
+    family: str | None = None  # family id, or None if the sentence is unique
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str  # "a0", "a1", ... in input order
+    path: str
+    raw: str
+    digest: str  # sha256 of the raw bytes: triage marks and caches key on it
+    encoding: str
+    outlet: str
+    outlet_cue: str  # "url" | "copyright" | "signature" | "filename"
+    title: str | None
+    published: str | None  # ISO date "YYYY-MM-DD" when a date line was found
+    url: str | None
+    sentences: tuple[Sentence, ...] = ()
+
+    @property
+    def body(self) -> tuple[Sentence, ...]:
+        return tuple(s for s in self.sentences if s.role == "body")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A sentence's place in a family."""
+
+    sentence: str  # sentence id
+    shared: tuple[Span, ...]  # absolute spans of raw text shared with other members
+    differs: tuple[Span, ...]  # absolute spans of words found in no other member
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Sentences of different articles that say the same thing in (nearly) the same words."""
+
+    id: str  # "f12"
+    kind: FamilyKind
+    members: tuple[Member, ...]
+    first: str | None = None  # sentence id of the first carrier, None when unknown
+    score: float = 100.0  # weakest link's similarity, 0..100
+
+    @property
+    def sentence_ids(self) -> tuple[str, ...]:
+        return tuple(m.sentence for m in self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str  # "c0"
+    title: str
+    articles: tuple[str, ...]  # article ids
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    articles: tuple[Article, ...]
+    stories: tuple[Story, ...]
+    families: tuple[Family, ...]
+    skipped: tuple[Skipped, ...] = ()
+    engine: str = ""
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # --- lookups -----------------------------------------------------------------
+    @cached_property
+    def article_by_id(self) -> dict[str, Article]:
+        return {a.id: a for a in self.articles}
+
+    @cached_property
+    def sentence_by_id(self) -> dict[str, Sentence]:
+        return {s.id: s for a in self.articles for s in a.sentences}
+
+    @cached_property
+    def family_by_id(self) -> dict[str, Family]:
+        return {f.id: f for f in self.families}
+
+    @cached_property
+    def story_of_article(self) -> dict[str, str]:
+        return {aid: st.id for st in self.stories for aid in st.articles}
+
+    def article(self, article_id: str) -> Article:
+        return self.article_by_id[article_id]
+
+    def sentence(self, sentence_id: str) -> Sentence:
+        return self.sentence_by_id[sentence_id]
+
+    def family(self, family_id: str) -> Family:
+        return self.family_by_id[family_id]
+
+    def family_of(self, sentence: Sentence) -> Family | None:
+        return self.family_by_id.get(sentence.family) if sentence.family else None
+
+    def member(self, sentence: Sentence) -> Member | None:
+        fam = self.family_of(sentence)
+        if fam is None:
+            return None
+        for m in fam.members:
+            if m.sentence == sentence.id:
+                return m
+        return None
+
+    def story_articles(self, story: Story) -> list[Article]:
+        return [self.article_by_id[a] for a in story.articles]
+
+    def story_families(self, story: Story) -> list[Family]:
+        ids = set(story.articles)
+        return [
+            f
+            for f in self.families
+            if self.sentence_by_id[f.members[0].sentence].article in ids
+        ]
+
+    def carriers(self, family: Family) -> list[Article]:
+        """Articles carrying the family, in member order."""
+        seen: dict[str, Article] = {}
+        for m in family.members:
+            a = self.sentence_by_id[m.sentence].article
+            seen.setdefault(a, self.article_by_id[a])
+        return list(seen.values())
+
+    def originality(self, article: Article) -> float:
+        """Share of the article's body characters that are in no family (0..1)."""
+        total = unique = 0
+        for s in article.sentences:
+            if s.role != "body":
+                continue
+            n = s.end - s.start
+            total += n
+            if s.family is None:
+                unique += n
+        return unique / total if total else 1.0
