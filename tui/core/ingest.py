@@ -149,11 +149,23 @@ def decode(data: bytes) -> tuple[str, str]:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding:
-            return data.decode(best.encoding, errors="replace"), best.encoding
+        guess = best.encoding if best is not None else None
     except ImportError:  # pragma: no cover - a declared dependency
-        pass
+        guess = None
+    # Western single-byte guesses are unreliable on short texts; cp1252 (a superset of Latin-1's
+    # printable range) is by far the most common legacy encoding of news text.
+    if guess is None or guess.replace("_", "").lower() in _WESTERN:
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
+    if guess:
+        return data.decode(guess, errors="replace"), guess
     return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+_WESTERN = {"cp1252", "windows1252", "latin1", "iso88591", "cp1250", "windows1250", "iso88592",
+            "iso885915", "cp850", "cp437", "maccyrillic", "macroman", "ascii"}
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -190,38 +202,58 @@ _MONTHS = {
     for m in names
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_TIME = r"(?:[,\s]+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
-_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_WEEKDAY_RE = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
 _DATE_PATTERNS = [
-    re.compile(r"^(?P<year>\d{4})(?P<mon>\d{2})(?P<day>\d{2})$"),
-    re.compile(r"^(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$"),
-    re.compile(r"^" + _WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME + "$", re.I),
-    re.compile(r"^" + _WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})" + _TIME + "$", re.I),
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?P<mon>[01]\d)(?P<day>[0-3]\d)(?!\d)"),
+    re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"),
+    re.compile(r"(?<![\w])" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)", re.I),
+    re.compile(r"(?<![\w])(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})(?!\d)", re.I),
+    re.compile(r"(?<![\d/])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>\d{4})(?!\d)"),
 ]
-_DATE_PREFIX_RE = re.compile(r"^(?:published|posted|updated|date)\s*:?\s*", re.I)
+# Everything else a date line may hold: times, zones, weekdays and a few words.
+_DATE_NOISE_RE = re.compile(
+    r"\d{1,2}(?:[:.]\s?\d{1,2}){1,2}\s*(?:[ap]\.?m\.?)?|\b[ap]\.?m\b\.?|"
+    r"\b(?:published|posted|updated|last|on|at|date|dated|modified|created|time|gmt|utc|"
+    r"[A-Z]{1,3}[SD]T|" + _WEEKDAY_RE + r")\b|[(){}\[\],:;|@+\-–—/.\d]",
+    re.I,
+)
 
 
 def parse_date(text: str) -> str | None:
-    """An ISO date if the whole of ``text`` is a date (optionally with a time)."""
-    t = _DATE_PREFIX_RE.sub("", text.strip())
+    """An ISO date if ``text`` is a date line: a date plus at most a time, a zone and a few words
+    ("Published on: Fri, 11 Nov 2011 at 09:56 IST")."""
+    t = text.strip()
+    if len(t) > 90:
+        return None
     for rx in _DATE_PATTERNS:
-        m = rx.match(t)
+        m = rx.search(t)
         if not m:
             continue
+        rest = _DATE_NOISE_RE.sub(" ", t[: m.start()] + " " + t[m.end() :]).split()
+        if len(rest) > 2:
+            return None
         g = m.groupdict()
-        month = int(g["mon"]) if g.get("mon") else _MONTHS[g["month"].lower()]
+        if g.get("a"):
+            a, b = int(g["a"]), int(g["b"])
+            day, month = (a, b) if a > 12 else (b, a)
+        else:
+            day = int(g["day"])
+            month = int(g["mon"]) if g.get("mon") else _MONTHS[g["month"].lower().rstrip(".")]
         try:
-            return date(int(g["year"]), month, int(g["day"])).isoformat()
+            return date(int(g["year"]), month, day).isoformat()
         except ValueError:
             return None
     return None
+
+
+_LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
 
 
 def parse_header(raw: str) -> Header:
     """Title, date and URL lines among the first non-empty lines of the article."""
     title = published = url = None
     title_line = date_line = url_line = None
-    lines = raw.splitlines()
+    lines = _LINE_SPLIT_RE.split(raw[:20000])
     seen = 0
     for no, line in enumerate(lines[:12], start=1):
         text = line.strip()
@@ -233,7 +265,7 @@ def parse_header(raw: str) -> Header:
         if url is None and (m := _URL_LINE_RE.match(text)):
             url, url_line = m.group(1), no
             continue
-        if published is None and len(text) < 60 and (d := parse_date(text)):
+        if published is None and (d := parse_date(text)):
             published, date_line = d, no
             continue
         if title is None and seen <= 2 and _looks_like_title(text) and no < len(lines):
@@ -269,7 +301,7 @@ def infer_outlet(raw: str, url: str | None, path: str) -> tuple[str, str]:
         host = re.sub(r"^(?:www\d*|m|amp|mobile|edition)\.", "", host.lower())
         if host:
             return host, "url"
-    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in _LINE_SPLIT_RE.split(raw[-20000:]) if ln.strip()]
     for ln in reversed(lines[-15:]):
         if len(ln) < 200 and (m := _COPYRIGHT_RE.search(ln)) and m.group("name").strip(" .").lower() not in {"the", "all"}:
             return m.group("name").strip(" .-"), "copyright"
