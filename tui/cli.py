@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     def add_inputs(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("paths", nargs="*", help="files or folders of .txt/.md articles (default: the bundled seeds)")
         sp.add_argument("--one-story", action="store_true", help="treat all inputs as one story (no clustering)")
+        sp.add_argument("--no-cache", action="store_true", help="ignore and do not write the analysis cache")
 
     op = sub.add_parser("open", help="open the reader (the default command)")
     add_inputs(op)
@@ -59,9 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(inputs, one_story=args.one_story)
 
-    from .core.pipeline import analyze
+    from .cache import load_analysis
 
-    analysis = analyze(inputs, one_story=args.one_story)
+    analysis, notes = load_analysis(inputs, one_story=args.one_story, use_cache=not args.no_cache)
+    for note in notes:
+        print(f"wirediff: {note}", file=sys.stderr)
     for s in analysis.skipped:
         print(f"wirediff: skipped {s.path}: {s.reason}", file=sys.stderr)
     if args.command == "analyze":

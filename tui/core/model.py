@@ -7,7 +7,7 @@ into ``Article.raw`` so that ``article.raw[s.start:s.end] == s.text`` always hol
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
@@ -113,7 +113,13 @@ class Analysis:
     families: tuple[Family, ...]
     skipped: tuple[Skipped, ...] = ()
     engine: str = ""
-    _index: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # Pickled without the lookup tables (they are rebuilt on first use).
+    def __getstate__(self) -> dict:
+        return {k: self.__dict__[k] for k in ("articles", "stories", "families", "skipped", "engine")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     # --- lookups -----------------------------------------------------------------
     @cached_property

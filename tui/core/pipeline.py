@@ -43,6 +43,14 @@ def analyze(
     progress: Progress | None = None,
 ) -> Analysis:
     """Analyse the text files under ``paths`` (files or folders)."""
+    sources, skipped = read_inputs(paths, progress=progress)
+    return analyze_sources(sources, skipped=skipped, one_story=one_story, progress=progress)
+
+
+def read_inputs(
+    paths: Iterable[str | os.PathLike[str]], *, progress: Progress | None = None
+) -> tuple[list[Source], list[Skipped]]:
+    """Find and decode the input files; unreadable ones become ``Skipped`` with a one-line reason."""
     files, skipped = discover(paths)
     sources: list[Source] = []
     for i, f in enumerate(files):
@@ -52,7 +60,7 @@ def analyze(
             skipped.append(Skipped(str(f), str(e)))
         if progress and (i % 200 == 0 or i == len(files) - 1):
             progress("read", i + 1, len(files))
-    return analyze_sources(sources, skipped=skipped, one_story=one_story, progress=progress)
+    return sources, skipped
 
 
 def analyze_texts(texts: Sequence[tuple[str, str]], *, one_story: bool = False) -> Analysis:
