@@ -8,6 +8,19 @@ from rich.text import Text
 
 from .core.model import Analysis, Article, Sentence, Story
 
+# Article text must never drive the terminal: C0/C1 controls, DEL and bidi overrides are shown as
+# visible symbols, one character for one, so that offsets into the text stay valid.
+_INERT = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+_INERT[0x7F] = 0x2421
+_INERT.update({c: 0xFFFD for c in range(0x80, 0xA0)})
+_INERT.update({c: 0xFFFD for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+
+def inert(text: str) -> str:
+    """``text`` with every terminal-control character replaced by a visible symbol (same length)."""
+    return text.translate(_INERT)
+
+
 #: One glyph per match kind, so provenance stays legible without colour.
 KIND_GLYPH = {"verbatim": "=", "edited": "≈", "quote": "❝"}
 KIND_GLYPH_ASCII = {"verbatim": "=", "edited": "~", "quote": '"'}
@@ -36,7 +49,7 @@ def gutter(analysis: Analysis, article: Article, sentence: Sentence, *, ascii_on
 
 
 def sentence_text(analysis: Analysis, sentence: Sentence) -> Text:
-    t = Text(sentence.text)
+    t = Text(inert(sentence.text))
     if sentence.role == "boilerplate":
         t.stylize("dim italic")
         if sentence.kind:
@@ -62,14 +75,14 @@ def sentence_text(analysis: Analysis, sentence: Sentence) -> Text:
 
 def article_report(analysis: Analysis, article: Article, *, ascii_only: bool = False) -> RenderableType:
     head = Text()
-    head.append(article.title or "(no title)", style="bold")
-    head.append(f"\n{article.outlet}", style="cyan")
+    head.append(inert(article.title or "(no title)"), style="bold")
+    head.append(f"\n{inert(article.outlet)}", style="cyan")
     head.append(f" (outlet from {article.outlet_cue})", style="dim")
     if article.published:
         head.append(f" · {article.published}")
     if article.url:
-        head.append(f"\n{article.url}", style="dim")
-    head.append(f"\n{article.path} · originality {analysis.originality(article):.0%}", style="dim")
+        head.append(f"\n{inert(article.url)}", style="dim")
+    head.append(f"\n{inert(article.path)} · originality {analysis.originality(article):.0%}", style="dim")
     rows: list[RenderableType] = [head]
     for s in article.sentences:
         line = gutter(analysis, article, s, ascii_only=ascii_only)
@@ -77,7 +90,7 @@ def article_report(analysis: Analysis, article: Article, *, ascii_only: bool = F
         fam = analysis.family_of(s)
         if fam is not None:
             outlets = sorted({c.outlet for c in analysis.carriers(fam) if c.id != article.id})
-            line.append(f"  [{fam.id} {fam.kind}: {', '.join(outlets)}]", style="dim")
+            line.append(inert(f"  [{fam.id} {fam.kind}: {', '.join(outlets)}]"), style="dim")
         rows.append(line)
     return Group(*rows)
 
@@ -86,7 +99,7 @@ def story_report(analysis: Analysis, story: Story, *, ascii_only: bool = False) 
     arts = analysis.story_articles(story)
     fams = analysis.story_families(story)
     parts: list[RenderableType] = [
-        Rule(Text(f"{story.title} — {len(arts)} articles, {len({a.outlet for a in arts})} outlets, {len(fams)} shared families", style="bold"))
+        Rule(Text(f"{inert(story.title)} — {len(arts)} articles, {len({a.outlet for a in arts})} outlets, {len(fams)} shared families", style="bold"))
     ]
     for a in arts:
         parts.append(article_report(analysis, a, ascii_only=ascii_only))
