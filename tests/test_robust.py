@@ -1,0 +1,53 @@
+"""Hostile input: analysis never raises, every file is either read or skipped with a reason."""
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.core.pipeline import analyze, analyze_texts
+
+_CHARS = st.characters(exclude_categories=("Cs",)) | st.sampled_from(
+    list("\x00\x1b\r\n\u2028\u0085\x0b\x0c\u200b\u200f\u202e\ufeff.!?“”’—– ")
+)
+_PIECES = st.sampled_from(
+    ["U.S. ", "Mr. ", "\r\n", "...", "© 2024 X. ", "Read more: ", "“Quote,” he said. ", "The same sentence again. "]
+)
+HOSTILE_TEXT = st.lists(st.text(_CHARS, max_size=30) | _PIECES, max_size=40).map("".join)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(HOSTILE_TEXT, min_size=1, max_size=4))
+def test_analysis_never_raises_on_arbitrary_unicode(texts):
+    a = analyze_texts([(f"t{i}.txt", t) for i, t in enumerate(texts)])
+    for art in a.articles:
+        for s in art.sentences:
+            assert art.raw[s.start : s.end] == s.text and s.text
+    assert sorted(x for st_ in a.stories for x in st_.articles) == sorted(x.id for x in a.articles)
+
+
+ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=600),
+            st.tuples(HOSTILE_TEXT, st.sampled_from(ENCODINGS)).map(
+                lambda te: te[0].encode(te[1], errors="replace")
+            ),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_hostile_files_are_read_or_skipped(tmp_path_factory, blobs):
+    d = tmp_path_factory.mktemp("hostile")
+    for i, b in enumerate(blobs):
+        (d / f"f{i}.txt").write_bytes(b)
+    a = analyze([d])
+    names = sorted(os.path.basename(x.path) for x in a.articles) + sorted(os.path.basename(s.path) for s in a.skipped)
+    assert sorted(names) == sorted(f"f{i}.txt" for i in range(len(blobs)))
+    for s in a.skipped:
+        assert s.reason and "\n" not in s.reason
