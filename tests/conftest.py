@@ -1,0 +1,15 @@
+import os
+
+# Before textual is imported anywhere: no animations, deterministic runs.
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+os.environ.pop("NO_COLOR", None)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def wd_home(tmp_path, monkeypatch):
+    """A private WIREDIFF_HOME: tests never touch the real state, config or cache."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("WIREDIFF_HOME", str(home))
+    return home

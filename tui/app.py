@@ -1,0 +1,164 @@
+"""The wirediff Textual app: analysis in a worker, the stories screen, keymap, themes, palette."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from . import paths
+from .config import Config, load_config
+from .core.model import Analysis
+from .screens.help import HelpScreen, binding_rows
+from .screens.stories import StoriesScreen
+from .store import Store
+from .widgets.binding_commands import BindingCommands
+
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+
+
+class AnalysisProgressed(Message):
+    """The worker reports a pipeline stage's progress."""
+
+    def __init__(self, stage: str, done: int, total: int) -> None:
+        super().__init__()
+        self.stage, self.done, self.total = stage, done, total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, AnalysisProgressed)
+
+
+class AnalysisFinished(Message):
+    def __init__(self, analysis: Analysis) -> None:
+        super().__init__()
+        self.analysis = analysis
+
+
+class WirediffApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "wirediff"
+    COMMANDS = App.COMMANDS | {BindingCommands}
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help", tooltip="Keys of this screen"),
+        Binding("t", "toggle_theme", "Theme", show=False, id="toggle-theme", tooltip="Switch dark / light theme"),
+    ]
+
+    def __init__(
+        self,
+        inputs: Sequence[str],
+        *,
+        one_story: bool = False,
+        config: Config | None = None,
+        analysis: Analysis | None = None,
+    ) -> None:
+        super().__init__()
+        self.inputs = list(inputs)
+        self.one_story = one_story
+        problems: list[str] = []
+        if config is None:
+            config, problems = load_config(paths.config_file())
+        self.config = config
+        self.startup_problems = problems
+        self.store = Store(paths.state_db())
+        self.analysis: Analysis | None = analysis
+        self.error_line: str | None = None
+        self.stories_screen = StoriesScreen()
+
+    # ----------------------------------------------------------------- start
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(dict(self.config.keymap))
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            self.startup_problems.append(f"unknown theme {self.config.theme!r}")
+        self.push_screen(self.stories_screen)
+        for p in self.startup_problems:
+            self.notify(p, severity="warning", timeout=8)
+        if self.store.warning:
+            self.notify(self.store.warning, severity="warning", timeout=10)
+        if self.analysis is not None:
+            self.stories_screen.set_analysis(self.analysis)
+        else:
+            self.run_analysis()
+
+    @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
+    def run_analysis(self) -> Analysis:
+        from .core.pipeline import analyze
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.post_message(AnalysisProgressed(stage, done, total))
+
+        analysis = analyze(self.inputs, one_story=self.one_story, progress=progress)
+        self.post_message(AnalysisFinished(analysis))
+        return analysis
+
+    def on_analysis_progressed(self, message: AnalysisProgressed) -> None:
+        self.stories_screen.show_progress(message.stage, message.done, message.total)
+
+    def on_analysis_finished(self, message: AnalysisFinished) -> None:
+        analysis = message.analysis
+        if not analysis.articles:
+            reasons = "; ".join(f"{s.path}: {s.reason}" for s in analysis.skipped[:3])
+            self.error_line = "wirediff: no readable articles" + (f" ({reasons})" if reasons else "")
+            self.exit(2)
+            return
+        self.analysis = analysis
+        self.stories_screen.set_analysis(analysis)
+        if analysis.skipped:
+            self.notify(
+                f"skipped {len(analysis.skipped)} file(s): "
+                + "; ".join(f"{os.path.basename(s.path)}: {s.reason}" for s in analysis.skipped[:3]),
+                severity="warning",
+                timeout=8,
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """All worker failures end here, shown in words."""
+        if event.state == WorkerState.ERROR:
+            err = event.worker.error
+            text = f"analysis failed: {type(err).__name__}: {err}"
+            self.stories_screen.show_error(text)
+            self.notify(text, severity="error", timeout=15)
+
+    # ----------------------------------------------------------------- actions
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows = binding_rows(self, self.screen.active_bindings)
+        self.push_screen(HelpScreen(rows, getattr(self.screen, "HELP", "") or ""))
+
+    def action_toggle_theme(self) -> None:
+        dark = self.current_theme.dark
+        configured = self.config.theme if self.config.theme in self.available_themes else None
+        if configured and self.get_theme(configured).dark != dark:  # type: ignore[union-attr]
+            self.theme = configured
+        else:
+            self.theme = LIGHT_THEME if dark else DARK_THEME
+        self.notify(f"theme: {self.theme}", timeout=2)
+
+
+def run_app(inputs: Sequence[str], *, one_story: bool = False) -> int:
+    """Open the reader; returns the exit status (2 when there is nothing readable)."""
+    from .core.ingest import discover
+
+    files, skipped = discover(inputs)
+    if not files:
+        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3]) or "no .txt/.md files found"
+        print(f"wirediff: no readable articles ({why})", file=sys.stderr)
+        return 2
+    app = WirediffApp(inputs, one_story=one_story)
+    code = app.run()
+    if app.error_line:
+        print(app.error_line, file=sys.stderr)
+    if app.return_code:
+        return app.return_code
+    return int(code or 0)

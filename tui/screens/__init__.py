@@ -1,0 +1,1 @@
+"""Screens of the wirediff reader (one module per screen)."""

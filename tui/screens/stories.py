@@ -1,0 +1,295 @@
+"""The stories list: one row per story, filter as you type, sort cycling, triage marks.
+
+Triage marks live on articles (by content digest); a story's state is derived from them
+(``tui.store.story_state``).  ``r``/``s``/``a`` on a story toggle the mark on all its articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
+
+from ..core.model import Analysis, Story
+from ..store import Mark, NO_MARK, story_state
+from ..widgets.nav_table import NavTable
+
+SORTS = ("newest", "most outlets", "most copied")
+STATE_GLYPH = {"new": "●", "read": " ", "starred": "★", "archived": "▣"}
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    story: Story
+    outlets: tuple[str, ...]
+    n_articles: int
+    first_date: str | None
+    last_date: str | None
+    copied: float  # body chars in families / body chars, 0..1
+    digests: tuple[str, ...]
+
+    @property
+    def date_span(self) -> str:
+        if not self.first_date:
+            return "—"
+        if self.first_date == self.last_date or not self.last_date:
+            return self.first_date
+        a, b = self.first_date, self.last_date
+        return f"{a}→{b[5:] if a[:4] == b[:4] else b}"
+
+
+def summarize(analysis: Analysis) -> list[StorySummary]:
+    out = []
+    for st in analysis.stories:
+        arts = analysis.story_articles(st)
+        total = shared = 0
+        for a in arts:
+            for s in a.sentences:
+                if s.role == "body":
+                    n = s.end - s.start
+                    total += n
+                    if s.family is not None:
+                        shared += n
+        dates = sorted(a.published for a in arts if a.published)
+        out.append(
+            StorySummary(
+                st,
+                tuple(sorted({a.outlet for a in arts})),
+                len(arts),
+                dates[0] if dates else None,
+                dates[-1] if dates else None,
+                shared / total if total else 0.0,
+                tuple(a.digest for a in arts),
+            )
+        )
+    return out
+
+
+def filter_sort(
+    summaries: list[StorySummary],
+    states: dict[str, str],
+    *,
+    query: str = "",
+    sort: str = "newest",
+    hide_archived: bool = True,
+) -> list[StorySummary]:
+    """Rows to show: every query word must appear in the headline or an outlet name."""
+    words = query.lower().split()
+    rows = []
+    for s in summaries:
+        if hide_archived and states.get(s.story.id) == "archived":
+            continue
+        if words:
+            hay = (s.story.title + " " + " ".join(s.outlets)).lower()
+            if not all(w in hay for w in words):
+                continue
+        rows.append(s)
+    if sort == "newest":
+        rows.sort(key=lambda s: s.last_date or "", reverse=True)
+    elif sort == "most outlets":
+        rows.sort(key=lambda s: (len(s.outlets), s.n_articles), reverse=True)
+    elif sort == "most copied":
+        rows.sort(key=lambda s: s.copied, reverse=True)
+    return rows
+
+
+class StoriesScreen(Screen):
+    """Top screen: the list of stories."""
+
+    HELP = """\
+## Stories
+One row per story. **State** comes from the articles' marks: ▣ archived (all archived),
+★ starred (any starred), blank = read (all read), ● new.
+"""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter stories as you type"),
+        Binding("o", "cycle_sort", "Sort", id="cycle-sort", tooltip="Sort: newest / most outlets / most copied"),
+        Binding("H", "toggle_archived", "Archived", id="toggle-archived", tooltip="Show or hide archived stories"),
+        Binding("r", "triage('read')", "Read", id="toggle-read", tooltip="Toggle read on the story's articles"),
+        Binding("s", "triage('starred')", "Star", id="toggle-star", tooltip="Toggle star on the story's articles"),
+        Binding("a", "triage('archived')", "Archive", id="toggle-archive",
+                tooltip="Toggle archived on the story's articles"),
+        Binding("z", "undo", "Undo", id="undo", tooltip="Undo the last triage action"),
+        Binding("escape,q", "back", "Quit", id="back", tooltip="Close the filter, or quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="stories-screen")
+        self.analysis: Analysis | None = None
+        self.summaries: list[StorySummary] = []
+        self.sort = SORTS[0]
+        self.hide_archived = True
+        self.query_text = ""
+        self.states: dict[str, str] = {}
+        self.shown: list[StorySummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("wirediff", id="stories-title")
+        yield Input(placeholder="filter: words in headline or outlet", id="filter")
+        with Vertical(id="loading"):
+            yield Label("Reading articles…", id="progress-label")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield NavTable(id="stories")
+        yield Static("", id="stories-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#stories", NavTable)
+        table.add_column("", key="state", width=1)
+        table.add_column("Headline", key="headline")
+        table.add_column("Outl", key="outlets", width=4)
+        table.add_column("Arts", key="articles", width=4)
+        table.add_column("Dates", key="dates", width=16)
+        table.add_column("Copied", key="copied", width=6)
+        table.display = False
+        self.query_one("#filter", Input).display = False
+
+    # ----------------------------------------------------------------- loading
+    def show_progress(self, stage: str, done: int, total: int) -> None:
+        self.query_one("#progress-label", Label).update(f"{stage}: {done}/{total}")
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#progress-label", Label).update(text)
+        self.query_one("#progress", ProgressBar).display = False
+
+    def set_analysis(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self.summaries = summarize(analysis)
+        self.query_one("#loading").display = False
+        table = self.query_one("#stories", NavTable)
+        table.display = True
+        self.refresh_rows()
+        table.focus()
+
+    # ----------------------------------------------------------------- rows
+    def _marks(self) -> dict[str, Mark]:
+        return self.app.store.marks()  # type: ignore[attr-defined]
+
+    def refresh_rows(self) -> None:
+        if self.analysis is None:
+            return
+        table = self.query_one("#stories", NavTable)
+        keep = self.current_story_id()
+        marks = self._marks()
+        self.states = {s.story.id: story_state(marks.get(d, NO_MARK) for d in s.digests) for s in self.summaries}
+        self.shown = filter_sort(
+            self.summaries, self.states, query=self.query_text, sort=self.sort, hide_archived=self.hide_archived
+        )
+        table.clear()
+        for s in self.shown:
+            table.add_row(
+                STATE_GLYPH[self.states[s.story.id]],
+                s.story.title,
+                str(len(s.outlets)),
+                str(s.n_articles),
+                s.date_span,
+                f"{s.copied:.0%}",
+                key=s.story.id,
+            )
+        if keep is not None:
+            for i, s in enumerate(self.shown):
+                if s.story.id == keep:
+                    table.move_cursor(row=i, animate=False)
+                    break
+        self._update_status()
+
+    def _update_status(self) -> None:
+        hidden = sum(1 for v in self.states.values() if v == "archived") if self.hide_archived else 0
+        parts = [f"{len(self.shown)} of {len(self.summaries)} stories", f"sort: {self.sort}"]
+        if self.query_text:
+            parts.append(f"filter: {self.query_text!r}")
+        if hidden:
+            parts.append(f"{hidden} archived hidden (H)")
+        self.query_one("#stories-status", Static).update(" · ".join(parts))
+
+    def current_story_id(self) -> str | None:
+        table = self.query_one("#stories", NavTable)
+        if not self.shown or table.row_count == 0:
+            return None
+        row = table.cursor_row
+        if 0 <= row < len(self.shown):
+            return self.shown[row].story.id
+        return None
+
+    def current_summary(self) -> StorySummary | None:
+        sid = self.current_story_id()
+        return next((s for s in self.shown if s.story.id == sid), None)
+
+    # ----------------------------------------------------------------- events
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        summary = self.current_summary()
+        if summary is None or self.analysis is None:
+            return
+        from .reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(self.analysis, summary.story), callback=lambda _r: self.refresh_rows())
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.query_text = event.value
+            self.refresh_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one("#stories", NavTable).focus()
+
+    # ----------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("triage", "cycle_sort", "toggle_archived", "filter", "undo") and self.analysis is None:
+            return None
+        return True
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.display = False
+            self.query_one("#stories", NavTable).focus()
+            return
+        self.app.exit(0)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.refresh_rows()
+        self.notify(f"sorted by {self.sort}", timeout=2)
+
+    def action_toggle_archived(self) -> None:
+        self.hide_archived = not self.hide_archived
+        self.refresh_rows()
+
+    def action_triage(self, field: str) -> None:
+        summary = self.current_summary()
+        if summary is None:
+            return
+        value = self.app.store.toggle(  # type: ignore[attr-defined]
+            summary.digests, field, label=f"{field} story {summary.story.title[:40]}"
+        )
+        self._after_change(summary.story.id)
+        word = {"read": "read", "starred": "starred", "archived": "archived"}[field]
+        self.notify(f"{'marked' if value else 'unmarked'} {word}", timeout=2)
+
+    def action_undo(self) -> None:
+        label = self.app.store.undo()  # type: ignore[attr-defined]
+        self.notify(f"undid: {label}" if label else "nothing to undo", timeout=2)
+        self.refresh_rows()
+
+    def _after_change(self, story_id: str) -> None:
+        table = self.query_one("#stories", NavTable)
+        row = table.cursor_row
+        self.refresh_rows()
+        # An archived story vanishes from the list: stay at the same row position.
+        if self.current_story_id() != story_id and table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1), animate=False)

@@ -1,0 +1,1 @@
+"""Widgets of the wirediff reader (one module per widget)."""
