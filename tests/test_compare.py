@@ -24,7 +24,10 @@ def _article(title: str, lines: list[str]) -> str:
 
 def _pair(left_lines: list[str], right_lines: list[str]):
     an = analyze_texts(
-        [("left.txt", _article("Rates go up", left_lines)), ("right.txt", _article("Bank lifts rates", right_lines))],
+        [
+            ("left.txt", _article("Rates go up", left_lines)),
+            ("right.txt", _article("Bank lifts rates", right_lines)),
+        ],
         one_story=True,
     )
     return an, side_by_side(an, "a0", "a1")
@@ -47,7 +50,9 @@ def _check_invariants(an, left_id: str, right_id: str, rows: list[Row]) -> None:
     # The left column reads in the left article's order (moved pairs sit at the left position).
     assert lefts == [s.id for s in left.sentences]
     # Without the moved rows, the right column reads in the right article's order.
-    rights_in_place = [an.sentence(r.right).index for r in rows if r.right is not None and not r.moved]
+    rights_in_place = [
+        an.sentence(r.right).index for r in rows if r.right is not None and not r.moved
+    ]
     assert rights_in_place == sorted(rights_in_place)
     for r in rows:
         if r.matched:
@@ -71,7 +76,9 @@ def _check_invariants(an, left_id: str, right_id: str, rows: list[Row]) -> None:
 
 
 def _family_crowded(an, fam, left_id, right_id) -> bool:
-    n = [sum(an.sentence(m.sentence).article == a for m in fam.members) for a in (left_id, right_id)]
+    n = [
+        sum(an.sentence(m.sentence).article == a for m in fam.members) for a in (left_id, right_id)
+    ]
     return n[0] != n[1]
 
 
@@ -87,7 +94,13 @@ def test_reordered_sentence_is_moved_and_unmatched_faces_blank():
     an, rows = _pair(BODY, right)
     _check_invariants(an, "a0", "a1", rows)
     pairs = {(a, b) for a, b in _texts(an, rows) if a and b}
-    assert pairs == {(BODY[0], BODY[0]), (BODY[1], BODY[1]), (BODY[2], right[4]), (BODY[3], BODY[3]), (BODY[4], BODY[4])}
+    assert pairs == {
+        (BODY[0], BODY[0]),
+        (BODY[1], BODY[1]),
+        (BODY[2], right[4]),
+        (BODY[3], BODY[3]),
+        (BODY[4], BODY[4]),
+    }
     moved = [an.sentence(r.left).text for r in rows if r.moved]
     assert moved == [BODY[3]]  # the governor sentence jumped ahead in the right article
     only_right = [b for a, b in _texts(an, rows) if a is None]
@@ -104,8 +117,12 @@ def test_word_ops_point_at_the_changed_words():
     row = next(r for r in rows if r.changed)
     assert row.kind == "edited" and not row.moved
     a, b = an.article("a0"), an.article("a1")
-    left_words = [a.raw[x0:x1] for tag, (x0, x1), _ in row.ops if tag in ("delete", "replace") and x1 > x0]
-    right_words = [b.raw[y0:y1] for tag, _, (y0, y1) in row.ops if tag in ("insert", "replace") and y1 > y0]
+    left_words = [
+        a.raw[x0:x1] for tag, (x0, x1), _ in row.ops if tag in ("delete", "replace") and x1 > x0
+    ]
+    right_words = [
+        b.raw[y0:y1] for tag, _, (y0, y1) in row.ops if tag in ("insert", "replace") and y1 > y0
+    ]
     assert left_words == ["sharply"]
     assert right_words == ["steeply"]
     unchanged = [r for r in rows if r.matched and r is not row]
@@ -113,7 +130,7 @@ def test_word_ops_point_at_the_changed_words():
 
 
 def test_identical_articles_give_one_row_per_sentence_and_no_difference():
-    an, rows = _pair(BODY, BODY)
+    _an, rows = _pair(BODY, BODY)
     body_rows = [r for r in rows if r.matched]
     assert len(body_rows) == len(BODY)
     assert not any(r.is_difference for r in body_rows)
@@ -127,15 +144,44 @@ def test_sentence_without_counterpart_on_the_left():
     assert an.sentence(last_left.left).text == UNRELATED and last_left.right is None
 
 
+def _with_family(an, fid: str, kind: str, sentence_ids: list[str]):
+    """The analysis with one family forced onto the given sentences (engine-independent)."""
+    from dataclasses import replace
+
+    from tui.core.model import Analysis, Family, Member
+
+    chosen = set(sentence_ids)
+    arts = tuple(
+        replace(
+            a, sentences=tuple(replace(x, family=fid) if x.id in chosen else x for x in a.sentences)
+        )
+        for a in an.articles
+    )
+    fams = tuple(f for f in an.families if not chosen & set(f.sentence_ids))
+    fam = Family(fid, kind, tuple(Member(sid, (), ()) for sid in sentence_ids))
+    return Analysis(arts, an.stories, fams + (fam,), an.skipped, an.engine)
+
+
 def test_two_copies_in_one_article_pair_with_the_closer_one():
     near = BODY[1].replace("unanimous", "unanimous again")
-    an, rows = _pair(BODY, [BODY[0], near, BODY[1], BODY[2]])
+    base = analyze_texts(
+        [
+            ("left.txt", _article("Rates", BODY)),
+            ("right.txt", _article("Rates", [BODY[0], near, BODY[1], BODY[2]])),
+        ],
+        one_story=True,
+    )
+    l_sid = next(x.id for x in base.article("a0").sentences if x.text == BODY[1])
+    r_near = next(x.id for x in base.article("a1").sentences if x.text == near)
+    r_same = next(x.id for x in base.article("a1").sentences if x.text == BODY[1])
+    an = _with_family(base, "fX", "edited", [l_sid, r_near, r_same])
+    rows = side_by_side(an, "a0", "a1")
     _check_invariants(an, "a0", "a1", rows)
-    fam = an.family_of(an.article("a0").sentences[2])
-    assert fam is not None and len(fam.members) == 3  # both right copies joined one family
-    row = next(r for r in rows if r.left == an.article("a0").sentences[2].id)
-    assert an.sentence(row.right).text == BODY[1]  # the verbatim copy, not the edited one
-    assert any(r.left is None and an.sentence(r.right).text == near for r in rows)
+    row = next(r for r in rows if r.left == l_sid)
+    assert row.right == r_same  # the verbatim copy, not the edited one, whatever their order
+    assert any(r.left is None and r.right == r_near for r in rows)
+    back = side_by_side(an, "a1", "a0")
+    assert next(r for r in back if r.right == l_sid).left == r_same
 
 
 def test_boilerplate_is_kept_in_rows():
@@ -152,11 +198,21 @@ def test_swapping_sides_keeps_the_same_pairs():
     an, rows = _pair(BODY, right)
     back = side_by_side(an, "a1", "a0")
     _check_invariants(an, "a1", "a0", back)
-    assert {(r.left, r.right) for r in rows if r.matched} == {(r.right, r.left) for r in back if r.matched}
+    assert {(r.left, r.right) for r in rows if r.matched} == {
+        (r.right, r.left) for r in back if r.matched
+    }
 
 
 def test_hunks_start_each_run_of_differences():
-    right = [BODY[0], UNRELATED, UNRELATED.replace("football", "cricket"), BODY[1], BODY[3], BODY[2], BODY[4]]
+    right = [
+        BODY[0],
+        UNRELATED,
+        UNRELATED.replace("football", "cricket"),
+        BODY[1],
+        BODY[3],
+        BODY[2],
+        BODY[4],
+    ]
     an, rows = _pair(BODY, right)
     starts = hunks(rows)
     assert starts == sorted(set(starts))
@@ -167,7 +223,11 @@ def test_hunks_start_each_run_of_differences():
         if r.is_difference:
             assert any(s <= i for s in starts)
     # The two right-only sentences form one hunk, not two.
-    gap = [i for i, r in enumerate(rows) if r.left is None and r.right and "unrelated" in an.sentence(r.right).text]
+    gap = [
+        i
+        for i, r in enumerate(rows)
+        if r.left is None and r.right and "unrelated" in an.sentence(r.right).text
+    ]
     assert len(gap) == 2 and gap[1] == gap[0] + 1
     assert (gap[0] in starts or rows[gap[0] - 1].is_difference) and gap[1] not in starts
 
@@ -188,7 +248,9 @@ def test_seed_001_against_002_is_mostly_matched_and_reordered(seeds):
     assert s.matched >= 0.7 * len(left_body)
     assert s.moved >= s.matched // 3
     # The in-order rows are a longest increasing run of the right article's positions.
-    matched = [(seeds.sentence(r.left).index, seeds.sentence(r.right).index) for r in rows if r.matched]
+    matched = [
+        (seeds.sentence(r.left).index, seeds.sentence(r.right).index) for r in rows if r.matched
+    ]
     matched.sort()
     assert s.matched - s.moved == _lis_length([b for _, b in matched])
 
@@ -199,3 +261,159 @@ def test_every_seed_pair_keeps_the_invariants(seeds):
         for b in ids:
             if a != b:
                 _check_invariants(seeds, a, b, side_by_side(seeds, a, b))
+
+
+# --- the screen -------------------------------------------------------------------------
+
+import asyncio
+
+from textual.app import App
+from textual.color import Color
+from textual.filter import NoColor
+
+from tui.screens.compare import HEADER_LINES, CompareScreen, CompareView
+
+
+def run_async(fn):
+    """Run an async test body with asyncio (no pytest async plugin needed)."""
+
+    def test() -> None:
+        asyncio.run(fn())
+
+    test.__name__ = fn.__name__
+    test.__doc__ = fn.__doc__
+    return test
+
+
+class _Host(App):
+    def __init__(self, screen_factory):
+        super().__init__()
+        self._factory = screen_factory
+
+    def on_mount(self) -> None:
+        self.push_screen(self._factory())
+
+
+def _screen_lines(view: CompareView) -> list[str]:
+    return [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
+
+
+def _synthetic():
+    right = [BODY[0], BODY[3], BODY[1], UNRELATED, BODY[2].replace("sharply", "steeply"), BODY[4]]
+    return analyze_texts(
+        [
+            ("left.txt", _article("Rates go up", BODY)),
+            ("right.txt", _article("Bank lifts rates", right)),
+        ],
+        one_story=True,
+    )
+
+
+@run_async
+async def test_compare_screen_keys_move_cursor_swap_and_go_back():
+    an = _synthetic()
+    app = _Host(lambda: CompareScreen(an, "a0", "a1"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        view = screen.query_one(CompareView)
+        assert view.cursor == 0
+        await pilot.press("j", "j")
+        assert view.cursor == 2
+        await pilot.press("k")
+        assert view.cursor == 1
+        await pilot.press("G")
+        assert view.cursor == len(view.rows) - 1
+        await pilot.press("g")
+        assert view.cursor == 0
+        # n walks through the starts of the runs of differences, N walks back.
+        seen = []
+        for _ in range(len(view.hunk_starts) + 1):
+            await pilot.press("n")
+            seen.append(view.cursor)
+        starts = [i for i in view.hunk_starts if i > 0]
+        assert seen[: len(starts)] == starts
+        assert seen[-1] == starts[-1]  # stays on the last one
+        await pilot.press("N")
+        assert view.cursor == (starts[-2] if len(starts) > 1 else starts[-1])
+        # The moved row: swap sides and the cursor stays on the same sentence.
+        moved = next(i for i, r in enumerate(view.rows) if r.moved)
+        view.move_to(moved)
+        left_sid = view.rows[moved].left
+        await pilot.press("s")
+        assert (view.left_id, view.right_id) == ("a1", "a0")
+        assert view.rows[view.cursor].right == left_sid
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
+
+
+@run_async
+async def test_compare_rows_render_side_by_side_with_marks():
+    an = _synthetic()
+    app = _Host(lambda: CompareScreen(an, "a0", "a1"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(CompareView)
+        lines = _screen_lines(view)
+        outlets = lines[0]
+        assert an.article("a0").outlet in outlets and an.article("a1").outlet in outlets
+        assert "1 moved" in lines[1]
+        width = view.scrollable_content_region.width
+        assert all(len(line) == width for line in lines)
+        # The first words of a matched pair share a screen line; the middle shows the glyph.
+        row_line = next(line for line in lines if line.lstrip(" ▌").startswith("Markets in Asia"))
+        assert row_line.count("Markets in Asia") == 2 and "│≈" in row_line
+        moved_line = next(line for line in lines if "The governor" in line and "│=↕│" in line)
+        assert moved_line.count("The governor") == 2
+        moved_row = next(r for r in view.rows if r.moved)
+        where = an.sentence(moved_row.right).index + 1
+        assert any(f"↕ moved from #{where}" in line for line in lines)
+        # The right-only sentence faces blank space on the left.
+        solo = next(line for line in lines if "A completely unrelated" in line)
+        left_half = solo[: solo.index("│")]
+        assert left_half.strip(" ▌") == ""
+
+
+@run_async
+async def test_compare_is_legible_without_colour():
+    an = _synthetic()
+    app = _Host(lambda: CompareScreen(an, "a0", "a1"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(CompareView)
+        mono = [
+            NoColor().apply(list(view.render_line(y)), Color(0, 0, 0))
+            for y in range(view.scrollable_content_region.height)
+        ]
+        for segments in mono:
+            for seg in segments:
+                if seg.style is not None:
+                    assert seg.style.color is None or seg.style.color.is_default
+        # Differing words stay marked (reverse video), on both sides, with colours removed.
+        marked = ["".join(s.text for s in segs if s.style and s.style.reverse) for segs in mono]
+        assert any("sharply" in m for m in marked)
+        assert any("steeply" in m for m in marked)
+        # The cursor row is marked by a character, not only by a background.
+        assert mono[HEADER_LINES][0].text == "▌"
+
+
+@run_async
+async def test_compare_opens_family_of_the_cursor_row():
+    from tui.screens.family import FamilyScreen
+
+    an = _synthetic()
+    app = _Host(lambda: CompareScreen(an, "a0", "a1"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(CompareView)
+        first_matched = next(i for i, r in enumerate(view.rows) if r.matched)
+        view.move_to(first_matched)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FamilyScreen)
+        assert app.screen.sentence_id == view.rows[first_matched].left
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)

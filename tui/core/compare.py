@@ -99,7 +99,9 @@ def side_by_side(analysis: Analysis, left_id: str, right_id: str) -> list[Row]:
             rows.append(_matched(analysis, s, right.sentences[partner_of_left[li]], moved=False))
             ri = partner_of_left[li] + 1
         elif li in partner_of_left:
-            pending_left.append(_matched(analysis, s, right.sentences[partner_of_left[li]], moved=True))
+            pending_left.append(
+                _matched(analysis, s, right.sentences[partner_of_left[li]], moved=True)
+            )
         else:
             pending_left.append(Row(s.id, None))
     rows.extend(pending_left)
@@ -158,9 +160,10 @@ def _pairs(analysis: Analysis, left: Article, right: Article) -> list[tuple[int,
     (two near-copies of a sentence); then the most similar sentences are paired first, ties
     broken by position, and the rest stay unpaired.
     """
+    known = analysis.family_by_id
     by_family_right: dict[str, list[Sentence]] = defaultdict(list)
     for s in right.sentences:
-        if s.family is not None:
+        if s.family is not None and s.family in known:
             by_family_right[s.family].append(s)
     by_family_left: dict[str, list[Sentence]] = defaultdict(list)
     for s in left.sentences:
@@ -176,7 +179,9 @@ def _pairs(analysis: Analysis, left: Article, right: Article) -> list[tuple[int,
         cands = []
         for a in lefts:
             for b in rights:
-                cands.append((-_similarity(a.text, b.text), abs(a.index - b.index), a.index, b.index))
+                cands.append(
+                    (-_similarity(a.text, b.text), abs(a.index - b.index), a.index, b.index)
+                )
         cands.sort()
         used_l: set[int] = set()
         used_r: set[int] = set()
@@ -248,4 +253,4 @@ def _lis_fast(values: Sequence[int]) -> list[int]:
     return out[::-1]
 
 
-__all__ = ["Row", "Summary", "DiffOp", "side_by_side", "summarize", "hunks"]
+__all__ = ["DiffOp", "Row", "Summary", "hunks", "side_by_side", "summarize"]
