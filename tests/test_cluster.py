@@ -1,0 +1,155 @@
+"""Story clustering: near misses stay apart, one story's articles join, edge cases, determinism."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from tui.core.cluster import ClusterDoc, cluster, salient_words
+from tui.core.ingest import parse_header
+from tui.core.text import words
+
+HERE = Path(__file__).parent
+ECB = HERE / "fixtures" / "cluster" / "ecbplus"
+SEEDS = HERE.parent / "seeds"
+
+
+def _doc(raw: str, *, salient: bool = True) -> ClusterDoc:
+    h = parse_header(raw)
+    skip = {h.title_line, h.date_line, h.url_line}
+    body = [ln for no, ln in enumerate(raw.splitlines(), 1) if no not in skip and ln.strip()]
+    return ClusterDoc(
+        h.title,
+        [w for ln in body for w in words(ln)],
+        h.published,
+        [w for ln in body for w in salient_words(ln)] if salient else (),
+    )
+
+
+def _ecb() -> tuple[list[ClusterDoc], list[str]]:
+    files = sorted(ECB.glob("*.txt"))
+    files = [f for f in files if re.match(r"\d+_\d+ecb(plus)?\.txt$", f.name)]
+    stories = [re.sub(r"_\d+", "_", f.stem) for f in files]
+    return [_doc(f.read_text(encoding="utf-8")) for f in files], stories
+
+
+def _as_labels(groups: list[list[int]], n: int) -> list[int]:
+    label = [-1] * n
+    for gi, g in enumerate(groups):
+        for i in g:
+            assert label[i] == -1, "a document is in two groups"
+            label[i] = gi
+    assert -1 not in label, "a document is in no group"
+    return label
+
+
+def _partition(groups: list[list[int]]) -> set[frozenset[int]]:
+    return {frozenset(g) for g in groups}
+
+
+def test_near_miss_stories_of_one_topic_stay_apart():
+    docs, stories = _ecb()
+    for topic in ("32_", "45_"):
+        idx = [i for i, s in enumerate(stories) if s.startswith(topic)]
+        groups = cluster([docs[i] for i in idx])
+        want = {frozenset(k for k, i in enumerate(idx) if stories[i] == s) for s in {stories[i] for i in idx}}
+        assert _partition(groups) == want, topic
+
+
+def test_mixed_folder_comes_apart_into_its_stories():
+    docs, stories = _ecb()
+    groups = cluster(docs)
+    want = {frozenset(i for i, s in enumerate(stories) if s == st) for st in set(stories)}
+    assert len(want) == 4
+    assert _partition(groups) == want
+
+
+def _seed_docs(*, salient: bool) -> list[ClusterDoc]:
+    out = []
+    for f in sorted(SEEDS.glob("*.txt")):
+        lines = f.read_text(encoding="utf-8").splitlines()
+        out.append(
+            ClusterDoc(
+                None,
+                [w for ln in lines for w in words(ln)],
+                None,
+                [w for ln in lines for w in salient_words(ln)] if salient else (),
+            )
+        )
+    return out
+
+
+def test_seeds_join_as_one_story_even_the_one_sharing_no_sentences():
+    seeds = _seed_docs(salient=True)
+    assert len(seeds) == 5
+    assert cluster(seeds) == [[0, 1, 2, 3, 4]]
+
+
+def test_seeds_join_as_one_story_among_other_stories():
+    docs, _ = _ecb()
+    seeds = _seed_docs(salient=True)
+    groups = cluster(docs + seeds)
+    n = len(docs)
+    assert sorted(range(n, n + 5)) in groups
+
+
+def test_single_doc_and_empty_input():
+    assert cluster([]) == []
+    assert cluster([ClusterDoc("A title", ["a", "word"])]) == [[0]]
+
+
+def test_empty_words_lists_are_singletons_and_do_not_join_others():
+    docs, stories = _ecb()
+    idx = [i for i, s in enumerate(stories) if s == "32_ecb"]
+    sub = [docs[i] for i in idx]
+    empty = [ClusterDoc(None, []), ClusterDoc(None, [], "2024-01-01"), ClusterDoc(None, [])]
+    groups = cluster(empty + sub)
+    label = _as_labels(groups, len(empty) + len(sub))
+    assert [0] in groups and [1] in groups and [2] in groups
+    assert len({label[k] for k in range(3, 3 + len(sub))}) == 1
+
+
+def test_unrelated_singletons_stay_alone():
+    docs, stories = _ecb()
+    # One article from each story: four documents, four stories.
+    firsts = sorted({s: i for i, s in reversed(list(enumerate(stories)))}.values())
+    groups = cluster([docs[i] for i in firsts])
+    assert groups == [[0], [1], [2], [3]]
+
+
+def test_two_articles_of_one_story_join_and_of_two_stories_do_not():
+    docs, stories = _ecb()
+    a = [i for i, s in enumerate(stories) if s == "45_ecbplus"]
+    b = [i for i, s in enumerate(stories) if s == "32_ecb"]
+    assert cluster([docs[a[0]], docs[a[1]]]) == [[0, 1]]
+    assert cluster([docs[a[0]], docs[b[0]]]) == [[0], [1]]
+
+
+def test_deterministic_and_independent_of_input_order():
+    docs, _ = _ecb()
+    docs = docs + _seed_docs(salient=True)
+    first = cluster(docs)
+    assert cluster(list(docs)) == first
+    rng = random.Random(3)
+    for _ in range(3):
+        order = list(range(len(docs)))
+        rng.shuffle(order)
+        shuffled = cluster([docs[i] for i in order])
+        back = sorted(sorted(order[k] for k in g) for g in shuffled)
+        assert back == first
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russian Ambassador Alexander Matsegora said on Monday.", ["ambassador", "alexander", "matsegora", "monday"]),
+        ("He said: “The North is ready.”", ["north"]),  # "The" opens the quote
+        ("the U.N. said it was O'Brien's call", ["u", "obriens"]),  # "N" follows a full stop
+        ("", []),
+    ],
+)
+def test_salient_words_are_capitalised_words_inside_sentences(text, expected):
+    assert salient_words(text) == expected
