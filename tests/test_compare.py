@@ -265,24 +265,12 @@ def test_every_seed_pair_keeps_the_invariants(seeds):
 
 # --- the screen -------------------------------------------------------------------------
 
-import asyncio
 
 from textual.app import App
 from textual.color import Color
 from textual.filter import NoColor
 
 from tui.screens.compare import HEADER_LINES, CompareScreen, CompareView
-
-
-def run_async(fn):
-    """Run an async test body with asyncio (no pytest async plugin needed)."""
-
-    def test() -> None:
-        asyncio.run(fn())
-
-    test.__name__ = fn.__name__
-    test.__doc__ = fn.__doc__
-    return test
 
 
 class _Host(App):
@@ -309,7 +297,6 @@ def _synthetic():
     )
 
 
-@run_async
 async def test_compare_screen_keys_move_cursor_swap_and_go_back():
     an = _synthetic()
     app = _Host(lambda: CompareScreen(an, "a0", "a1"))
@@ -349,7 +336,6 @@ async def test_compare_screen_keys_move_cursor_swap_and_go_back():
         assert not isinstance(app.screen, CompareScreen)
 
 
-@run_async
 async def test_compare_rows_render_side_by_side_with_marks():
     an = _synthetic()
     app = _Host(lambda: CompareScreen(an, "a0", "a1"))
@@ -376,7 +362,6 @@ async def test_compare_rows_render_side_by_side_with_marks():
         assert left_half.strip(" ▌") == ""
 
 
-@run_async
 async def test_compare_is_legible_without_colour():
     an = _synthetic()
     app = _Host(lambda: CompareScreen(an, "a0", "a1"))
@@ -399,7 +384,6 @@ async def test_compare_is_legible_without_colour():
         assert mono[HEADER_LINES][0].text == "▌"
 
 
-@run_async
 async def test_compare_opens_family_of_the_cursor_row():
     from tui.screens.family import FamilyScreen
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from textual.app import App
@@ -15,14 +14,6 @@ from tui.screens.family import UNKNOWN_ORDER, FamilyScreen
 SHARED = "The central bank raised interest rates by half a point on Tuesday to fight inflation."
 EDITED = "The central bank raised interest rates by half a point on Tuesday to curb inflation."
 OTHER = "Officials said the decision was unanimous among the nine members of the committee."
-
-
-def run_async(fn):
-    def test() -> None:
-        asyncio.run(fn())
-
-    test.__name__ = fn.__name__
-    return test
 
 
 class _Host(App):
@@ -56,7 +47,6 @@ def _texts(screen: FamilyScreen, cls: str) -> list[str]:
     return [w.content.plain for w in screen.query(f".{cls}").results(Static)]
 
 
-@run_async
 async def test_family_screen_lists_every_copy_with_outlet_date_and_first():
     an = _analysis(
         ["2024-03-02", "2024-03-01", "2024-03-05"], ["Daily Planet", "Wire Service", "Gazette"]
@@ -92,7 +82,6 @@ async def test_family_screen_lists_every_copy_with_outlet_date_and_first():
         assert not isinstance(app.screen, FamilyScreen)
 
 
-@run_async
 async def test_differing_words_are_marked_against_the_others():
     an = _analysis(["2024-03-02", "2024-03-01"], ["Daily Planet", "Wire Service"])
     sid = _sentence(an, "a1", EDITED)
@@ -108,7 +97,6 @@ async def test_differing_words_are_marked_against_the_others():
         assert sorted(marked) == [["curb"], ["fight"]]
 
 
-@run_async
 async def test_order_unknown_when_dates_missing_or_tied():
     for dates in (["2024-03-02", None], ["2024-03-01", "2024-03-01"]):
         an = _analysis(dates, ["Daily Planet", "Wire Service"])
@@ -125,7 +113,6 @@ async def test_order_unknown_when_dates_missing_or_tied():
             assert not isinstance(app.screen, FamilyScreen)
 
 
-@run_async
 async def test_unique_sentence_says_so():
     an = _analysis(["2024-03-02", "2024-03-01"], ["Daily Planet", "Wire Service"])
     title = an.article("a0").sentences[0]

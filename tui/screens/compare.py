@@ -24,7 +24,7 @@ from textual.widgets import Footer
 
 from ..core.compare import Row, hunks, side_by_side, summarize
 from ..core.model import Analysis, Article
-from ..render import KIND_GLYPH, family_colour
+from ..render import KIND_GLYPH, KIND_GLYPH_ASCII, family_colour
 
 HEADER_LINES = 2  # outlets, then a rule carrying the summary
 MIDDLE = 4  # "│≈↕│"
@@ -235,7 +235,7 @@ class CompareView(ScrollView, can_focus=True):
     def _middle(self, row: Row, first: bool) -> list[Segment]:
         if not first or not row.matched:
             return [Segment("  ")]
-        glyph = KIND_GLYPH.get(row.kind or "", "?")
+        glyph = glyphs_for(self.app).get(row.kind or "", "?")
         colour = (
             Style(color=family_colour(self.analysis, row.family), bold=True)
             if row.family
@@ -349,7 +349,8 @@ class CompareView(ScrollView, can_focus=True):
         """(left text, middle marks, right text) per row, without styling."""
         out = []
         for r in self.rows:
-            mid = (KIND_GLYPH.get(r.kind or "", "") + ("↕" if r.moved else "")) if r.matched else ""
+            glyph = glyphs_for(self.app).get(r.kind or "", "")
+            mid = (glyph + ("↕" if r.moved else "")) if r.matched else ""
             out.append(
                 (
                     self.analysis.sentence(r.left).text if r.left else "",
@@ -358,6 +359,12 @@ class CompareView(ScrollView, can_focus=True):
                 )
             )
         return out
+
+
+def glyphs_for(app: object) -> dict[str, str]:
+    """The kind glyphs the user asked for (``ascii = true`` in the config gives ASCII ones)."""
+    config = getattr(app, "config", None)
+    return KIND_GLYPH_ASCII if getattr(config, "ascii", False) else KIND_GLYPH
 
 
 def _outlet_line(article: Article, arrow: str) -> Text:
@@ -388,44 +395,47 @@ the words that differ. A sentence facing blank space has no counterpart.
             "j,down",
             "cursor_down",
             "Down",
-            id="compare-cursor-down",
+            id="cursor-down",
             show=False,
             tooltip="Next row",
         ),
+        Binding("k,up", "cursor_up", "Up", id="cursor-up", show=False, tooltip="Previous row"),
         Binding(
-            "k,up", "cursor_up", "Up", id="compare-cursor-up", show=False, tooltip="Previous row"
+            "pagedown,ctrl+d",
+            "page_down",
+            "Page down",
+            id="page-down",
+            show=False,
+            tooltip="A page down",
         ),
-        Binding("pagedown", "page_down", "Page down", id="compare-page-down", show=False),
-        Binding("pageup", "page_up", "Page up", id="compare-page-up", show=False),
-        Binding("g,home", "first_row", "Top", id="compare-first-row", show=False),
-        Binding("G,end", "last_row", "Bottom", id="compare-last-row", show=False),
+        Binding(
+            "pageup,ctrl+u", "page_up", "Page up", id="page-up", show=False, tooltip="A page up"
+        ),
+        Binding("g,home", "first_row", "First", id="cursor-first", show=False, tooltip="First row"),
+        Binding("G,end", "last_row", "Last", id="cursor-last", show=False, tooltip="Last row"),
         Binding(
             "n",
             "next_difference",
             "Next diff",
-            id="compare-next-difference",
+            id="next-difference",
             tooltip="Next difference",
         ),
         Binding(
             "N",
             "previous_difference",
             "Prev diff",
-            id="compare-previous-difference",
+            id="prev-difference",
             tooltip="Previous difference",
         ),
-        Binding(
-            "s", "swap_sides", "Swap", id="compare-swap-sides", tooltip="Exchange left and right"
-        ),
+        Binding("s", "swap_sides", "Swap", id="swap-sides", tooltip="Exchange left and right"),
         Binding(
             "f,enter",
             "open_family",
             "Family",
-            id="compare-open-family",
+            id="open-family",
             tooltip="All copies of this sentence",
         ),
-        Binding(
-            "escape,q", "back", "Back", id="compare-back", tooltip="Back to the previous screen"
-        ),
+        Binding("escape,q", "back", "Back", id="back", tooltip="Back to the previous screen"),
     ]
 
     def __init__(self, analysis: Analysis, left_article_id: str, right_article_id: str) -> None:

@@ -12,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core.model import Analysis, Article, Family, Member, Sentence
-from ..render import KIND_GLYPH, family_colour
+from ..render import family_colour
+from .compare import glyphs_for
 
 UNKNOWN_ORDER = "order unknown: publication dates missing or tied"
 
@@ -95,11 +96,11 @@ are shared. `*` marks the first carrier, when the publication dates allow saying
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", id="family-scroll-down", show=False),
-        Binding("k,up", "scroll_up", "Up", id="family-scroll-up", show=False),
         Binding(
-            "escape,q", "back", "Back", id="family-back", tooltip="Back to the previous screen"
+            "j,down", "scroll_down", "Down", id="cursor-down", show=False, tooltip="Scroll down"
         ),
+        Binding("k,up", "scroll_up", "Up", id="cursor-up", show=False, tooltip="Scroll up"),
+        Binding("escape,q", "back", "Back", id="back", tooltip="Back to the previous screen"),
     ]
 
     def __init__(self, analysis: Analysis, sentence_id: str) -> None:
@@ -124,7 +125,8 @@ are shared. `*` marks the first carrier, when the publication dates allow saying
             outlets = {a.outlet for a in an.carriers(fam)}
             head = Text()
             head.append(
-                f"{KIND_GLYPH[fam.kind]} {fam.kind}", style=f"bold {family_colour(an, fam.id)}"
+                f"{glyphs_for(self.app)[fam.kind]} {fam.kind}",
+                style=f"bold {family_colour(an, fam.id)}",
             )
             head.append(
                 f" · {len(fam.members)} copies in {len(outlets)} outlet{'s' if len(outlets) != 1 else ''}"
