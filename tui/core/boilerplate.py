@@ -1,4 +1,24 @@
-"""Boilerplate roles and kinds (first crude version; to be replaced keeping the interface)."""
+"""Boilerplate roles and kinds: which sentences are the article, which are page debris.
+
+Two passes, both pure functions over plain data:
+
+* :func:`label_own` uses the article's own cues: the language of boilerplate
+  (copyright notices, photo credits, subscribe prompts, comment-section furniture,
+  contact lines, "Additional reporting by", separators ...), captions glued to a
+  credit, date stamps and datelines, and a run of truncated teaser paragraphs at the
+  tail of the page (other stories glued to the end of a scrape).
+* :func:`label_in_context` adds evidence from the rest of the story: lines the
+  outlet repeats under other stories, and a tail of paragraphs after the last shared
+  sentence whose words barely overlap the other articles of the story.
+
+Cues are patterns of the language of boilerplate, never site names.  A line-level
+cue applies to every segment (sentence) of that line.  Boilerplate is labelled,
+never deleted.
+
+Speed: ``label_own`` is called on every segment of every article; all patterns are
+compiled once and combined per family, and the per-segment work is a couple of
+regex matches on short strings (long body sentences only meet the anchored ones).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .text import Segment
+from .text import Segment, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,35 +37,466 @@ class Label:
 
 BODY = Label("body")
 
-_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("copyright", re.compile(r"^(©|\(c\)|copyright\b)", re.I)),
-    ("credit", re.compile(r"^(photo|image|picture)s?\s*:", re.I)),
-    ("related", re.compile(r"^(read more|related|see also)\b", re.I)),
-    ("attribution", re.compile(r"^\[?based on reporting by\b|contributed reporting\.?$", re.I)),
-    ("comments", re.compile(r"^leave a (reply|comment)\b|required fields are marked", re.I)),
-    ("contact", re.compile(r"^contact us\b", re.I)),
-    ("related", re.compile(r"^source link$|^more must-see stories from\b", re.I)),
+# Kinds that describe a whole line: when a line starts with one of these, every
+# segment of the line gets it ("© 2024 X. All rights reserved. Do not reproduce.").
+_LINE_KINDS = frozenset(
+    {"copyright", "related", "prompt", "comments", "contact", "attribution", "disclaimer", "separator"}
+)
+
+# --------------------------------------------------------------------------- cues
+# Letters that look Latin but are not (spam-filter evasion: "Соntасt uѕ"), and
+# typographic quotes, mapped for matching only.
+_CONFUSABLES = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ѕ": "s",
+        "ј": "j", "ԁ": "d", "һ": "h", "ո": "n", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M",
+        "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "І": "I", "Ѕ": "S",
+        "’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ",
+    }
+)  # fmt: skip
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_AGENCY = (
+    r"(?:getty images|afp|reuters|associated press|ap photo|ap|shutterstock|istock(?:photo)?|epa(?:-efe)?|"
+    r"xinhua|kcna|yonhap|bloomberg|anadolu(?: agency)?|alamy|pa(?: wire| media)?|sipa|efe|ansa|tass|"
+    r"rex features|rex|zuma(?: press)?|imago|dpa|nurphoto|sopa images|lightrocket|wireimage|filmmagic|"
+    r"handout|pool|file|files|agencies|courtesy)"
+)
+
+# Anchored at the start of a segment (checked with .match): (kind, pattern).
+_START_RULES: list[tuple[str, str]] = [
+    # copyright
+    ("copyright", r"(?:©|\(c\)\s|copyright\b|some rights reserved\b|all rights reserved\b)"),
+    # photo credits: "Photo: Reuters", "Image credit: ...", "(Credit: X / Y)", "Photograph by X"
+    (
+        "credit",
+        r"\(?(?:(?:file |main |top |header |featured |lead |cover )?(?:photo|photograph|picture|pic|image|"
+        r"video|graphic|illustration|photo illustration|footage|map|chart)s?(?: credit)?|credits?|"
+        r"photo courtesy|courtesy)\s*(?::|by\b|courtesy\b|via\b)",
+    ),
+    ("credit", r"\((?:file|file photo|photo|handout|ap|afp|reuters|getty images)\)\s*$"),
+    # read-more and related links
+    (
+        "related",
+        r"(?:read more|read next|read also|also read|see also|more reading|further reading|recommended reading|"
+        r"related (?:article|story|stories|coverage|content|link|post|reading|news|topic|video)s?\b|"
+        r"(?:related|read|watch|listen|more|see|also|recommended|trending|video)\s*:|"
+        r"source link\s*$|you (?:may|might) (?:also )?(?:like|enjoy|be interested)|"
+        r"watch this next|don't miss\b|click here to (?:read|see|watch|view|listen)|"
+        r"(?:read|see|view) (?:the )?(?:full|original) (?:story|article|report|post) (?:here|at|on)\b|"
+        r"(?:previous|next) (?:article|story|post)\b|tagged\s*:|filed under\b|topics?\s*:|tags?\s*:)",
+    ),
+    # prompts: newsletters, apps, social, subscriptions, memberships, cookies
+    (
+        "prompt",
+        r"(?:(?:subscribe|sign up|signup|register|join)\b.{0,80}\b(?:newsletter|edition|briefing|updates|alerts|"
+        r"inbox|membership|premium)|subscribe (?:now|today|here|for|to)\b|sign up (?:now|today|here|for)\b|"
+        r"(?:download|get) (?:the|our)\b.{0,60}\bapps?\b|follow (?:us|@)|like us on\b|"
+        r"(?:follow|find) (?:the )?\w+(?: \w+){0,3} on (?:twitter|facebook|instagram|linkedin|tiktok|youtube|"
+        r"threads|telegram|whatsapp|google news)\b|join (?:now|today|us|our)\b|"
+        r"(?:help |please )?support (?:our|independent|local|quality) (?:journalism|reporting|news)|"
+        r"make a (?:contribution|donation)|become a (?:member|subscriber|patron|supporter)|"
+        r"advertise with\b|this (?:web)?site uses cookies|we use cookies|by clicking\b|"
+        r"if you(?:'re| are) (?:seeing this message|already a subscriber|on the\b.{0,40}\bapp)|"
+        r"to (?:view|read|continue reading|access) (?:the|this) (?:full )?(?:story|article)|"
+        r"already a (?:subscriber|member)|never miss\b|get (?:the latest|breaking|our)\b.{0,60}\b"
+        r"(?:news|stories|updates|headlines|newsletter)\b.{0,40}\b(?:inbox|email|delivered|phone|app)|"
+        r"(?:the )?(?:latest|top|breaking) (?:news|stories|headlines) (?:delivered|straight|direct) to|"
+        r"more (?:must-see )?stories from\b|first-time subscribers\b|no spam\b|"
+        r"click here\b|tap here\b|(?:enter|submit) your email)",
+    ),
+    # comment sections
+    (
+        "comments",
+        r"(?:leave a (?:reply|comment)|(?:\d+\s+)?(?:user |reader |visitor )?comments?\s*(?:\(\d+\))?\s*:?\s*$|"
+        r"(?:write|post|add|view|show|load|loading|hide|delete|report|read|see) (?:a |the |all |\d+ )?comments?\b|"
+        r"notify me (?:of|when)\b|join the (?:conversation|discussion|debate)|be (?:part|the first) of the "
+        r"conversation|be the first to comment|there are no comments|(?:please )?(?:log|sign) ?in (?:here )?to "
+        r"(?:leave|post|add|write|join|comment)|(?:recent|latest|top) comments\s*$|house rules\s*$|"
+        r"community (?:guidelines|standards)\s*$|(?:about )?(?:the )?\w*\s?commenting\b|comments? (?:are|is) "
+        r"(?:closed|moderated|welcome)|we welcome (?:reader |your )?comments|cancel reply\s*$|"
+        r"share your (?:thoughts|views|comments|opinion)|(?:please )?(?:keep|be) (?:your )?(?:comments )?"
+        r"(?:civil|respectful|on topic))",
+    ),
+    # contact lines
+    (
+        "contact",
+        r"(?:contact us\b|(?:contact|e-?mail|tel|telephone|phone|fax|whatsapp|call us|write to us)\s*:|"
+        r"or by e-?mail\b|to reach the (?:reporter|editor|author|writer|newsroom)|"
+        r"(?:submit|send|write) (?:us )?(?:your |a )?letters? to the editor|mail the editor|"
+        r"feedback to (?:the )?editors?|(?:got|have) a (?:news )?tip\b|send us (?:a |your )?(?:tip|news|message|story))",
+    ),
+    # attribution
+    (
+        "attribution",
+        r"(?:\[|\()?(?:based on (?:reporting|reports|a report) (?:by|from)|additional reporting\b|"
+        r"(?:reporting|writing|editing|edited|compiled|translated|research|graphics?) by\b.{0,200}?(?:;|$)|"
+        r"with (?:reporting|files|material|contributions) from\b|"
+        r"this (?:article|story|piece|post|report|interview|essay|column) (?:was )?(?:originally |first )?"
+        r"(?:appeared|appears|published|ran|was published|was originally published)\b|"
+        r"(?:originally|first) (?:published|appeared) (?:on|in|at|by)\b|"
+        r"(?:excerpted|adapted|reprinted|taken) (?:with permission )?from\b|from the (?:new )?book\b|"
+        r"this (?:project|story|report|article|coverage|reporting|series|content) (?:was|is) (?:produced|made "
+        r"possible|supported|funded|published) (?:with|by|in|through|thanks)\b|"
+        r"(?:the )?(?:associated press|ap|reuters|afp|bloomberg|cnn|bbc)(?: news)? contributed\b)",
+    ),
+    # disclaimers
+    (
+        "disclaimer",
+        r"(?:(?:editorial |advertising |affiliate )?(?:disclaimer|disclosure)\s*(?:\(|:)|this (?:post|article|page|"
+        r"story) (?:contains|may contain) (?:references|affiliate|links|sponsored)|the (?:views|opinions) expressed "
+        r"(?:here|in this|are)|opinions expressed here|(?:editor's )?note: the (?:advertising )?disclaimer|"
+        r"this site participates in)",
+    ),
+    # debris
+    (
+        "separator",
+        r"(?:advertisement|advertisements|sponsored(?: content)?|promoted(?: content)?|share(?: this| on)?"
+        r"(?: article| story| post| page)?|tweet|print|e-?mail|shares|close|menu|search|skip to content|"
+        r"continue reading|scroll to continue(?: with content)?|listen to (?:this )?article|\d+ min(?:ute)? read|"
+        r"see more|show more|more|back to top|our standards\b.*|for further details\b.*|story continues below"
+        r"(?: advertisement)?)\s*[:>.!]*\s*$",
+    ),
+    ("separator", r"\d+\s*/\s*\d+\s*$"),
+]
+
+# Anywhere in a (short) segment (checked with .search).
+_ANY_RULES: list[tuple[str, str]] = [
+    (
+        "copyright",
+        r"(?:all rights reserved|©\s*\d{4}|\d{4}\s*©|copyright\s*(?:©|\(c\)|\d{4})|copyrighted (?:property|material)|"
+        r"(?:may|must|should) not be (?:re)?(?:published|produced|printed|distributed|broadcast|copied)|"
+        r"(?:do|may) not (?:re)?(?:produce|print|publish|distribute|copy)\b.{0,40}\bwithout|"
+        r"written permission (?:must|is)|reproduction of (?:material|content|this)|reprinting content|"
+        r"(?:reprinted|used|republished) (?:by|with) (?:the )?(?:kind )?permission)",
+    ),
+    (
+        "comments",
+        r"(?:required fields are marked|(?:your )?e-?mail address(?:es)? will not be (?:published|shared|displayed)|"
+        r"comments (?:are|will be) (?:moderated|reviewed)|akismet|commenting (?:platform|policy|system|guidelines)|"
+        r"community guidelines|it is not always possible to publish all|reserve the right (?:at all times )?to "
+        r"(?:remove|delete|edit)|free of (?:libellous|libelous)|(?:use|write) (?:the |your )?comments? to advertise|"
+        r"block capitals)",
+    ),
+    (
+        "contact",
+        r"(?:(?:e-?mail|write to|contact|reach|call) (?:us|the newsroom|the editor|our newsroom) (?:at|on|via)\b|"
+        r"send us a message on|letters to the editor\b.{0,30}$|or (?:call|e-?mail) us\b)",
+    ),
+    ("attribution", r"(?:contributed (?:reporting|to this (?:report|story|article))|contributed additional reporting)"),
+    (
+        "prompt",
+        r"(?:(?:sign|signing) up (?:to|for) (?:our|the)\b.{0,40}\bnewsletter|subscribe to (?:our|the)\b.{0,40}"
+        r"\b(?:newsletter|channel|podcast)|delivered (?:straight |directly )?to your inbox|"
+        r"already a subscriber|log in for (?:immediate )?access|for the full story\b|"
+        r"download the\b.{0,40}\bapps? for (?:ios|android|iphone)|(?:ios|android) and (?:ios|android)\b.{0,20}$|"
+        r"you can unsubscribe at any time|we may (?:receive|earn) (?:a )?(?:compensation|commission))",
+    ),
+    (
+        "disclaimer",
+        r"(?:may (?:receive|earn) (?:a |an )?(?:compensation|commission|affiliate)|affiliate (?:commission|links?)\b|"
+        r"amazon associate|not provided or commissioned by|have not been reviewed, approved or otherwise endorsed)",
+    ),
 ]
 
 
-def label_own(
-    raw: str, segments: Sequence[Segment], header: Mapping[int, Label]
-) -> list[Label]:
+def _combine(rules: list[tuple[str, str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    parts = []
+    names: dict[str, str] = {}
+    for i, (kind, pat) in enumerate(rules):
+        name = f"r{i}"
+        names[name] = kind
+        parts.append(f"(?P<{name}>{pat})")
+    return re.compile("|".join(parts), re.I), names
+
+
+_START_RE, _START_KIND = _combine(_START_RULES)
+_ANY_RE, _ANY_KIND = _combine(_ANY_RULES)
+_ANY_MAX = 400
+# Longest segment each kind of cue may open (a credit is short; a copyright notice may be long).
+_MAX_LEN = {"credit": 120, "related": 250, "separator": 120, "comments": 400, "copyright": 2000, "disclaimer": 2000}  # "anywhere" cues are only looked for in segments up to this length
+
+# A short credit line that ends with an agency ("STR/KCNA VIA KNS/AFP via Getty Images",
+# "Mike Blake/Reuters files", "Jonathan Nackstrand/AFP").
+_AGENCY_END_RE = re.compile(r"(?:/|\bvia\b|\bfor\b|\bby\b|^)\s*[\w .'&-]{0,40}?\b" + _AGENCY + r"\s*\)?$", re.I)
+_CREDITISH_RE = re.compile(r"/|\bvia\b", re.I)
+
+# "By Jane Doe", "By Evan Symon, August 14, 2020 2:30 pm", "By U.S. CUSTOMS AND BORDER PROTECTION"
+_NAME = r"[A-Z][\w.'’-]*"
+_BYLINE_RE = re.compile(
+    r"^(?i:by|written by|words by|story by|posted by|reporting by)\s+" + _NAME + r"(?:\s+(?:" + _NAME +
+    r"|de|da|del|van|von|der|la|le|bin|al|and|&)){0,6}\s*(?:(?:,|\||/|-|–|—|and)\s*(?:[\w.,'’@&:/ -]{0,60}))?$"
+)  # fmt: skip
+_NOT_A_NAME_RE = re.compile(r"^\S+\s+(?:" + _MONTH + r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the|this|that|then|now|"
+    r"noon|midnight|early|late|mid|contrast|comparison|far|then|law|design|default|way)\b", re.I)  # fmt: skip
+_BYLINE_TAIL_RE = re.compile(r"[,|/–—]|\s-\s")
+
+
+def _byline_ok(text: str) -> bool:
+    """"By Jane Doe, Staff Writer" / "By Jane Doe, May 2, 2020" but not "By Monday, the talks ended"."""
+    if _NOT_A_NAME_RE.match(text):
+        return False
+    m = _BYLINE_TAIL_RE.search(text)
+    if not m:
+        return True
+    tail = text[m.end() :]
+    return any(c.isdigit() or c == "@" for c in tail) or len(tail.split()) <= 4
+
+
+_SIGNATURE_RE = re.compile(r"^[–—-]\s*" + _NAME + r"(?:\s+" + _NAME + r"){1,3}\s*$")
+_BIO_RE = re.compile(
+    r"^" + _NAME + r"(?:\s+" + _NAME + r"){1,3}\s+(?:is|was|has been)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:writer|reporter|editor|correspondent|columnist|journalist|contributor|freelancer|blogger|"
+    r"author of|host of|producer)\b"
+)
+
+# Datelines and date stamps (meta, not boilerplate).
+_DATELINE_RE = re.compile(
+    r"^[A-Z][A-Za-z.'’ -]{1,40}(?:,\s*[A-Z][\w.'’ -]{1,30})?(?:\s*\([\w .&/-]{1,30}\))?\s*[-–—]{1,2}\s*$"
+)
+_DATE_TOKEN_RE = re.compile(
+    r"\b" + _MONTH + r"\b|\b\d{1,4}(?:st|nd|rd|th)?\b|\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|"
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:[ap]\.?m\.?|gmt|utc|[ecmp][sd]?t|cst|est|bst|cet)\b",
+    re.I,
+)
+_DATE_WORDS_RE = re.compile(
+    r"^(?:posted|published|updated|last updated|release date|latest update|written|date|modified|created|"
+    r"first published|last modified)\b(?:\s+on)?\s*[:|]?",
+    re.I,
+)
+_HAS_MONTH_OR_NUM_RE = re.compile(r"\b" + _MONTH + r"\b|\d{4}|\d{1,2}[/.-]\d{1,2}", re.I)
+
+_TERMINAL = ".!?\"”’)]»…'"
+
+
+def _norm(text: str) -> str:
+    return text if text.isascii() else text.translate(_CONFUSABLES)
+
+
+def _classify(text: str) -> str | None:
+    """Boilerplate kind of one segment from its language alone, or None."""
+    t = _norm(text)
+    m = _START_RE.match(t)
+    if m:
+        kind = _START_KIND[m.lastgroup]  # type: ignore[index]
+        if len(t) <= _MAX_LEN.get(kind, _ANY_MAX):
+            return kind
+    if len(t) <= _ANY_MAX:
+        m = _ANY_RE.search(t)
+        if m:
+            return _ANY_KIND[m.lastgroup]  # type: ignore[index]
+    if len(t) <= 90:
+        if _SIGNATURE_RE.match(t) or (_BYLINE_RE.match(t) and _byline_ok(t)):
+            return "byline"
+        if t[-1:] not in ".!?" and _CREDITISH_RE.search(t) and _AGENCY_END_RE.search(t):
+            return "credit"
+        if not any(c.isalnum() for c in t):
+            return "separator"
+    return None
+
+
+def _meta(text: str) -> Label | None:
+    """Dateline ("SEOUL, South Korea –") or a date stamp line ("Posted on", "May 06, 2022 News")."""
+    if len(text) > 80:
+        return None
+    t = _norm(text)
+    if _DATELINE_RE.match(t):
+        return Label("meta", "dateline")
+    m = _DATE_WORDS_RE.match(t)
+    rest = t[m.end() :] if m else t
+    if not m and not _HAS_MONTH_OR_NUM_RE.search(t):
+        return None
+    left = _DATE_TOKEN_RE.sub(" ", rest)
+    left_words = [w for w in re.findall(r"[A-Za-z]+", left)]
+    if (m and len(left_words) <= 2) or (not m and len(left_words) <= 1 and len(t.split()) >= 2):
+        return Label("meta", "date")
+    return None
+
+
+def _line_groups(segments: Sequence[Segment]) -> list[tuple[int, int]]:
+    """(first, end) segment indices of each line, in order."""
+    groups: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(segments) + 1):
+        if i == len(segments) or segments[i].line != segments[start].line:
+            groups.append((start, i))
+            start = i
+    return groups
+
+
+def _truncated(text: str) -> bool:
+    """A paragraph cut off mid-sentence (a teaser of another story)."""
+    t = text.rstrip()
+    if t.endswith(("...", "…", "... more", "…more", "… more", "...more")):
+        return True
+    return bool(t) and t[-1] not in _TERMINAL and t[-1] != ":"
+
+
+_KICKER_RE = re.compile(r"^[A-Z][A-Z0-9'’&. -]{2,40}:\s+\S")
+
+
+def _teaser(text: str) -> tuple[bool, bool]:
+    """(is a long truncated paragraph, has an ALL-CAPS kicker)."""
+    if len(text) < 200 or not _truncated(text):
+        return False, False
+    m = _KICKER_RE.match(text)
+    kicker = bool(m) and sum(c.isalpha() for c in m.group()) >= 3  # type: ignore[union-attr]
+    return True, kicker
+
+
+_CAPTION_RE = re.compile(
+    r"^(?:(?:in )?this(?: is an?)?\s+(?:(?:undated|handout|file|aerial|recent|satellite|screen\s?grab|video|"
+    r"combination|composite|still|frame|\w+-provided|\w+-released)\s+)*|(?:an? |the )?(?:(?:undated|handout|file)\s+)+)"
+    r"(?:photo|photograph|picture|image|pic|screenshot|screengrab|still|frame grab|video grab|handout photo|"
+    r"file photo|photo illustration)s?\b"
+    r"(?:,?\s+(?:provided|released|taken|made|distributed|obtained|posted|published|shared|supplied|issued|"
+    r"courtesy)\b.{0,200}?)?,?\s+(?:shows|show|showing|depicts|captures|features)\b",
+    re.I,
+)
+
+
+def label_own(raw: str, segments: Sequence[Segment], header: Mapping[int, Label]) -> list[Label]:
     """Labels from the article's own cues.  ``header`` maps 1-based line numbers that
     ingest recognised as header lines (title, date, URL) to their label."""
-    out: list[Label] = []
-    for seg in segments:
-        if seg.line in header:
-            out.append(header[seg.line])
+    n = len(segments)
+    out: list[Label] = [BODY] * n
+    groups = _line_groups(segments)
+    kinds: list[str | None] = [None] * n
+    for gi, (a, b) in enumerate(groups):
+        line_no = segments[a].line
+        if line_no in header:
+            for k in range(a, b):
+                out[k] = header[line_no]
             continue
-        text = raw[seg.start : seg.end]
-        label = BODY
-        for kind, rx in _RULES:
-            if rx.search(text):
-                label = Label("boilerplate", kind)
-                break
-        out.append(label)
+        for k in range(a, b):
+            seg = segments[k]
+            text = raw[seg.start : seg.end]
+            kind = _classify(text)
+            if kind is None and k == a and b - a == 1 and gi >= len(groups) - 3 and _BIO_RE.match(_norm(text)):
+                kind = "byline"  # "Jane Doe is a senior writer for X." at the end
+            kinds[k] = kind
+            if kind is None:
+                meta = _meta(text)
+                if meta is not None and (meta.kind == "dateline" or b - a == 1):
+                    out[k] = meta
+        _line_rules(raw, segments, kinds, a, b)
+        for k in range(a, b):
+            if kinds[k] is not None:
+                out[k] = Label("boilerplate", kinds[k])
+    _caption_before_credit(raw, segments, groups, out)
+    _comment_tail(raw, segments, groups, out)
+    _trailing_own(raw, segments, groups, out)
     return out
+
+
+def _line_rules(raw: str, segments: Sequence[Segment], kinds: list[str | None], a: int, b: int) -> None:
+    """Line-level cues: a line opened by boilerplate is boilerplate throughout; a short line
+    ending in a photo credit is a caption."""
+    first = kinds[a]
+    if first in _LINE_KINDS:
+        for k in range(a + 1, b):
+            kinds[k] = first
+        return
+    if b - a == 1:
+        return
+    flagged = sum(1 for k in range(a, b) if kinds[k] is not None)
+    if flagged * 2 > b - a:
+        fill = next(k for k in (kinds[j] for j in range(a, b)) if k is not None)
+        for k in range(a, b):
+            kinds[k] = kinds[k] or fill
+        return
+    last = kinds[b - 1]
+    if last in ("credit", "byline") and b - a <= 3 and all(kinds[k] is None for k in range(a, b - 1)):
+        # "The minister at a briefing. Photo: AP" / "... in Las Croabas. By U.S. CUSTOMS AND BORDER PROTECTION"
+        kinds[b - 1] = "credit"
+        for k in range(a, b - 1):
+            kinds[k] = "caption"
+
+
+def _caption_before_credit(raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label]) -> None:
+    """A caption sentence ("This undated photo released by X shows ...") is a caption; so is a
+    one-sentence line right before a credit line when it reads like one."""
+    for gi, (a, b) in enumerate(groups):
+        if b - a > 2 or out[a].role != "body":
+            continue
+        text = _norm(raw[segments[a].start : segments[b - 1].end])
+        is_caption = bool(_CAPTION_RE.match(text))
+        if not is_caption and gi + 1 < len(groups):
+            na, nb = groups[gi + 1]
+            if nb - na == 1 and out[na].kind == "credit" and len(text) < 300:
+                is_caption = bool(re.search(r"\b(?:photo|pictured|seen|shows|looks on|left|right|l-r|file)\b", text, re.I))
+        if is_caption:
+            for k in range(a, b):
+                out[k] = Label("boilerplate", "caption")
+
+
+_COMMENT_HEAD_RE = re.compile(
+    r"^(?:leave a (?:reply|comment)|(?:\d+\s+)?(?:user |reader )?comments?|join the (?:conversation|discussion)|"
+    r"house rules|community guidelines|discussion|add a comment|post a comment|write a comment|"
+    r"(?:recent|latest|top) comments)\b.{0,20}$",
+    re.I,
+)
+
+
+def _comment_tail(raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label]) -> None:
+    """Everything after a comment-section header ("Leave a Reply", "Comments", "Join the
+    conversation") in the last half of the page is the comment section."""
+    for gi in range(len(groups) // 2, len(groups)):
+        a, b = groups[gi]
+        if b - a != 1:
+            continue
+        text = _norm(raw[segments[a].start : segments[a].end])
+        if len(text) > 40 or not _COMMENT_HEAD_RE.match(text):
+            continue
+        if out[a].role == "body":
+            # a weak header ("Discussion") counts only when comment furniture follows
+            if gi + 1 >= len(groups) or out[groups[gi + 1][0]].kind != "comments":
+                continue
+        for ga, gb in groups[gi:]:
+            for k in range(ga, gb):
+                if out[k].role == "body":
+                    out[k] = Label("boilerplate", "comments")
+        return
+
+
+def _trailing_own(raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label]) -> None:
+    """Other stories glued to the end of the page: a tail run of long paragraphs cut off
+    mid-sentence (teasers), at least two of them or one with an ALL-CAPS kicker, after a
+    body that ends its paragraphs properly."""
+    run: list[int] = []
+    kickers = 0
+    gi = len(groups) - 1
+    while gi >= 0:
+        a, b = groups[gi]
+        if all(out[k].role == "boilerplate" for k in range(a, b)):
+            gi -= 1
+            continue
+        if any(out[k].role != "body" for k in range(a, b)):
+            break
+        teaser, kicker = _teaser(raw[segments[a].start : segments[b - 1].end])
+        if not teaser:
+            break
+        run.append(gi)
+        kickers += kicker
+        gi -= 1
+    if not run or (len(run) < 2 and not kickers):
+        return
+    before = [
+        g for g in groups[: run[-1]] if all(out[k].role == "body" for k in range(g[0], g[1]))
+    ]
+    if len(before) < 3:
+        return
+    ended = sum(1 for a, b in before if not _truncated(raw[segments[a].start : segments[b - 1].end]))
+    last_a, last_b = before[-1]
+    if ended * 2 < len(before) or _truncated(raw[segments[last_a].start : segments[last_b - 1].end]):
+        return
+    for gi in run:
+        a, b = groups[gi]
+        for k in range(a, b):
+            out[k] = Label("boilerplate", "trailing")
 
 
 def label_in_context(
@@ -64,5 +515,69 @@ def label_in_context(
     for i, lab in enumerate(out):
         if lab.role == "body" and repeated[i]:
             out[i] = Label("boilerplate", "repeated")
-    del story_words, linked
+    if story_words is not None and any(linked):
+        _trailing_story(raw, segments, out, linked, story_words)
     return out
+
+
+_STOPWORDS = frozenset(
+    """the and for that with this from have has had was were are been being will would could should
+    said says say also its his her hers their theirs they them there than then which who whom whose what
+    when where while into onto over under about after before between against during without within other
+    such only more most some any all not but can may might must our ours out off own per she him you your
+    yes one two new just like even very much many well back still now how why because since until upon
+    these those each both few here itself himself herself themselves year years time week day days
+    told tell according including last first made make get got""".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in words(text) if len(w) > 2 and w not in _STOPWORDS and not w.isdigit()}
+
+
+def _overlap(text: str, story_words: Mapping[str, int]) -> tuple[int, float]:
+    c = _content_words(text)
+    if not c:
+        return 0, 0.0
+    return len(c), sum(1 for w in c if story_words.get(w, 0) > 0) / len(c)
+
+
+def _trailing_story(
+    raw: str, segments: Sequence[Segment], out: list[Label], linked: Sequence[bool], story_words: Mapping[str, int]
+) -> None:
+    """Trailing stories from story evidence: after the article's last sentence shared with
+    the story, a tail run of long paragraphs whose words barely overlap the story's other
+    articles (well below the article's own on-topic paragraphs)."""
+    groups = _line_groups(segments)
+    last = max(i for i, f in enumerate(linked) if f)
+    gl = next(gi for gi, (a, b) in enumerate(groups) if a <= last < b)
+    before = []
+    for a, b in groups[: gl + 1]:
+        if out[a].role == "body":
+            n, ov = _overlap(raw[segments[a].start : segments[b - 1].end], story_words)
+            if n >= 5:
+                before.append(ov)
+    if not before:
+        return
+    before.sort()
+    median = before[len(before) // 2]
+    limit = min(0.25, 0.5 * median)
+    run: list[int] = []
+    gi = len(groups) - 1
+    while gi > gl:
+        a, b = groups[gi]
+        if all(out[k].role == "boilerplate" for k in range(a, b)):
+            gi -= 1
+            continue
+        if any(out[k].role != "body" for k in range(a, b)):
+            break
+        text = raw[segments[a].start : segments[b - 1].end]
+        n, ov = _overlap(text, story_words)
+        if len(text) < 150 or n < 12 or ov >= limit:
+            break
+        run.append(gi)
+        gi -= 1
+    for gi in run:
+        a, b = groups[gi]
+        for k in range(a, b):
+            out[k] = Label("boilerplate", "trailing")
