@@ -2,20 +2,67 @@
 
 Normalization is for matching, never for display: the raw text is kept untouched and
 every sentence and token points back into it by character offsets.
+
+Line ends
+---------
+A line end is whatever ``str.splitlines`` splits on: ``\\r\\n``, ``\\n``, a lone ``\\r``,
+``\\v``, ``\\f``, ``\\x1c``-``\\x1e``, ``\\x85``, ``\\u2028`` and ``\\u2029``.  Ingest numbers
+header lines with ``splitlines``, so ``Segment.line`` agrees with it, and every one of these
+characters also ends a paragraph (or is a soft wrap) for segmentation.
+
+Segments
+--------
+``raw[s.start:s.end]`` is the segment, stripped of surrounding whitespace and invisible
+characters (C0/C1 controls, zero-width and bidi marks, BOM, soft hyphen); segments are
+in order, never overlap and are never empty.
+
+A paragraph per line is the common case.  A document is treated as hard-wrapped (an
+.md file, an e-mail) when its lines that run on into a next line have a consistent width
+and many of them end mid-sentence; then a line break inside a paragraph is a soft wrap
+when the line was full.  In any document a line break followed by a lowercase word is a
+continuation, and a blank line always ends a paragraph.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
+
+# --------------------------------------------------------------------------- words
 
 # Apostrophes and hyphens inside a word are dropped when matching: scrapers lose
 # apostrophes ("Ukraines" for "Ukraine’s") and outlets disagree on hyphens
-# ("hardworking" / "hard-working").
-_JOINERS = "'\u2019\u2018\u02bc\u00b4`\u2010\u2011-"
-_WORD_RE = re.compile(r"\w+(?:[" + re.escape(_JOINERS) + r"]\w+)*")
+# ("hardworking" / "hard-working").  Soft hyphens and zero-width characters inside a
+# word are dropped too.  En and em dashes are separators.
+_JOINERS = "'\u2019\u2018\u02bc\u00b4`\u2010\u2011-\u00ad\u200b\u200c\u200d\u2060"
+
+
+def _mark_ranges() -> str:
+    """Combining marks (BMP) as a regex class body: ``\\w`` leaves them out, so a
+    decomposed "cafe" + U+0301 would otherwise lose its accent as a separate non-word."""
+    out = []
+    run: list[int] = []
+    for i in range(0x300, 0x10000):
+        c = chr(i)
+        if unicodedata.category(c) in ("Mn", "Mc", "Me") and not c.isalnum():
+            if run and run[-1] == i - 1:
+                run[1] = i
+            else:
+                if run:
+                    out.append(run)
+                run = [i, i]
+    if run:
+        out.append(run)
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in out)
+
+
+_WORDCHAR = "[\\w" + _mark_ranges() + "]"
+_WORD_RE = re.compile(r"\w" + _WORDCHAR + "*(?:[" + re.escape(_JOINERS) + "]" + _WORDCHAR + "+)*")
 _JOINER_RE = re.compile("[" + re.escape(_JOINERS) + "]")
+_JOIN_DELETE = {ord(c): None for c in _JOINERS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +73,14 @@ class Token:
 
 
 def norm_word(word: str) -> str:
-    """The matching form of one word."""
-    w = _JOINER_RE.sub("", word)
-    if not w.isascii():
-        w = unicodedata.normalize("NFKC", w)
-    return w.casefold()
+    """The matching form of one word: joiners removed, NFKC, casefolded."""
+    if word.isascii():
+        if word.isalnum():
+            return word.lower()
+        return _JOINER_RE.sub("", word).lower()
+    w = word.translate(_JOIN_DELETE)
+    w = unicodedata.normalize("NFKC", w).casefold()
+    return w if w.isascii() else unicodedata.normalize("NFKC", w)
 
 
 def tokens(text: str, offset: int = 0) -> list[Token]:
@@ -38,14 +88,37 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
     return [Token(m.start() + offset, m.end() + offset, norm_word(m.group())) for m in _WORD_RE.finditer(text)]
 
 
+def _fast_join(found: list[str]) -> str | None:
+    """The matching forms of ``found`` joined by spaces when that can be done on the whole
+    string at once (ASCII once joiners are gone, the common case), else None."""
+    joined = " ".join(found)
+    if joined.isascii():
+        if "'" in joined or "-" in joined or "`" in joined:
+            joined = joined.replace("'", "").replace("-", "").replace("`", "")
+        return joined.lower()
+    # Joiners only ever sit inside words, so removing them from the joined string is
+    # removing them word by word; curly apostrophes are the usual non-ASCII.
+    joined = joined.translate(_JOIN_DELETE)
+    return joined.lower() if joined.isascii() else None
+
+
 def words(text: str) -> list[str]:
-    """Matching forms of the words of ``text``."""
-    return [norm_word(w) for w in _WORD_RE.findall(text)]
+    """Matching forms of the words of ``text`` (the norms of ``tokens(text)``)."""
+    found = _WORD_RE.findall(text)
+    fast = _fast_join(found)
+    if fast is None:
+        return [norm_word(w) for w in found]
+    return fast.split(" ") if fast else []
 
 
 def normalize(text: str) -> str:
     """One string per sentence for matching: words in matching form, single spaces."""
-    return " ".join(words(text))
+    found = _WORD_RE.findall(text)
+    fast = _fast_join(found)
+    return fast if fast is not None else " ".join([norm_word(w) for w in found])
+
+
+# ------------------------------------------------------------------------ segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,33 +128,253 @@ class Segment:
     line: int  # 1-based line of ``start``
 
 
-_LINE_RE = re.compile(r"[^\r\n]+")
-_SPLIT_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# Line ends: exactly those of str.splitlines (see the module docstring).
+_LB = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Whitespace between words also covers the zero-width characters scrapers leave.
+_WS = r"[\s\u200b\u200c\u200d\u2060\ufeff]"
+# What is stripped from the ends of a segment: whitespace, controls, invisible format marks.
+_STRIP = "".join(
+    chr(i)
+    for i in range(0x3001)
+    if chr(i).isspace() or unicodedata.category(chr(i)) == "Cc"
+) + "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+_STRIP_SET = frozenset(_STRIP)
+
+_TERM = ".!?\u2026\u203c\u2047\u2048\u2049"  # . ! ? … ‼ ⁇ ⁈ ⁉
+_CLOSERS = "\"'\u201d\u2019\u00bb\u203a)]*"  # " ' ” ’ » › ) ] *
+# A candidate boundary: a line end with the whitespace after it, or sentence punctuation
+# and closing quotes followed by whitespace (group 1).  The pattern starts with a single
+# character class so that the regex engine skips quickly between candidates.
+_CAND_RE = re.compile(
+    "[" + re.escape(_TERM) + _LB + "](?:(?<=[" + _LB + "])" + _WS + "*"
+    "|[" + re.escape(_TERM) + "]*[" + re.escape(_CLOSERS) + "]*(" + _WS + "+))"
+)
+_LB_SEARCH = re.compile("[" + _LB + "]").search
+# The start of the text after a boundary: opening quotes/brackets, then a word or a char.
+_NEXT_RE = re.compile("[\"'\u201c\u2018\u00ab\u2039(\\[{*_\u2014\u2013-]*(\\w+|.?)", re.S)
+# Lines that start a new block even without a blank line: list items, headings, quotes,
+# tables, URLs.
+_BLOCK_START_RE = re.compile(r"(?:[-*+•>#|]|\d{1,3}[.)])\s|#|\w+://|www\.|[\w.+-]+@\w")
+
+# A dateline opening a paragraph: "SEOUL, South Korea –", "WASHINGTON (AP) —",
+# "LONDON, July 19 (Reuters) -", "NEW YORK, Jan. 5, 2024 /PRNewswire/ --".
+_MONTH_RX = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE_RE = re.compile(
+    r"(?P<city>[A-Z][\w'’.&-]*(?:[ \t]+[A-Z][\w'’.&-]*){0,3})"
+    r"(?P<region>,[ \t]*[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})?"
+    r"(?P<date>,?[ \t]*" + _MONTH_RX + r"[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)?"
+    r"(?P<agency>[ \t]*(?:\([A-Za-z][\w .&'’/-]{0,30}\)|/[^/\r\n]{1,40}/))?"
+    r"(?:[ \t]*(?:--|[\u2013\u2014\u2015])|[ \t]+-)"
+    r"(?=[ \t\u00a0]*[A-Z0-9\"“‘'])"
+)
+
+# Abbreviations (lowercase, without the final dot).
+_TITLES = frozenset(
+    "mr mrs ms mx messrs mmes mme mlle dr prof gen lt col maj capt cmdr adm sgt cpl pvt "
+    "sen sens rep reps gov pres rev fr hon rt st mt ft supt insp det brig atty amb sec".split()
+)
+_MONTHS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+# Before a number these never end a sentence ("No. 5", "Aug. 15", "pp. 12").
+_BEFORE_NUMBER = _MONTHS | frozenset("no nos vol vols art arts fig figs p pp ch sec para op ca approx tel ext rm ste apt".split())
+# Never end a sentence.
+_NEVER_END = frozenset("e.g i.e vs cf viz al".split())
+# End a sentence only before a typical sentence opener ("in the U.S. The ..." but
+# "U.S. President ...", "Apple Inc. Chief ...").
+_AMBIGUOUS = _MONTHS | frozenset(
+    "inc corp co ltd bros jr sr plc llc etc dept univ assn ave blvd rd hwy est "
+    "ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo "
+    "mont neb nev okla ore pa tenn tex va vt wash wis wyo".split()
+)
+_STARTERS = frozenset(
+    "The A An He She It They We I You This That These Those There Their Its His Her Our My "
+    "But And Or So Yet Nor If In On At As By For From To Of With Without After Before Since "
+    "While When Where What Why How Who Which Although Though However Meanwhile Still Also "
+    "Then Now Some Many Most Several Both Each All Any Other Another One Two Three No Not "
+    "Last Earlier Later According Under Over Despite During Instead Such Even Only Just "
+    "Yes Today Yesterday Tomorrow".split()
+)
+_WEEKDAYS_MONTHS = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun "
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
+_DOTTED_RE = re.compile(r"(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}")
+_SPEECH_RE = re.compile(
+    r"(?:[A-Z][\w.’'-]*\s+){1,3}(?:said|says|asked|asks|told|wrote|writes|added|adds|replied|"
+    r"shouted|tweeted|posted|wondered|continued|explained|noted|recalled|exclaimed|cried)\b"
+)
+_OPENERS = "\"'“‘«‹([{"
 
 
 def segment(raw: str) -> list[Segment]:
-    """Sentences of ``raw`` with exact offsets: ``raw[s.start:s.end]`` is the sentence text,
-    stripped of surrounding whitespace.  (First version: lines, then sentence punctuation.)"""
+    """Sentences (and header lines, datelines) of ``raw`` with exact offsets."""
+    n = len(raw)
+    if not n:
+        return []
+    lines = raw.splitlines(True)
+    line_ends = list(accumulate(map(len, lines)))  # offset just after each line end
+    width = _wrap_width(lines) if len(lines) > 3 and n < 160 * len(lines) else 0
+
+    bounds: list[tuple[int, int]] = []
+    seg_start = _dateline(raw, 0, bounds)
+    for m in _CAND_RE.finditer(raw):
+        ms = m.start()
+        if ms < seg_start:
+            continue
+        gap_start = m.start(1)
+        if gap_start < 0:  # a line end with no sentence punctuation before it
+            newline = True
+            cut = ms
+            brk = not _soft_wrap(raw, ms, m.end(), m.group(), width, line_ends)
+        else:
+            gap = m.group(1)
+            newline = gap != " " and _LB_SEARCH(gap) is not None
+            cut = gap_start
+            if newline and (not width or _gap_is_hard(raw, gap, m.end())):
+                brk = True
+            else:
+                brk = _ends_sentence(raw, ms, raw[ms:gap_start], m.end())
+        if brk:
+            _emit(raw, seg_start, cut, bounds)
+            seg_start = m.end()
+            if newline:
+                seg_start = _dateline(raw, seg_start, bounds)
+    _emit(raw, seg_start, n, bounds)
+
     out: list[Segment] = []
-    line = 1
-    pos = 0
-    for m in _LINE_RE.finditer(raw):
-        line += raw.count("\n", pos, m.start())
-        pos = m.start()
-        text = m.group()
-        start = 0
-        for cut in _SPLIT_RE.finditer(text):
-            piece_end = cut.start() + len(cut.group().rstrip())
-            _emit(out, raw, m.start() + start, m.start() + piece_end, line)
-            start = cut.end()
-        _emit(out, raw, m.start() + start, m.end(), line)
+    k = 0
+    for s, e in bounds:
+        while line_ends[k] <= s:
+            k += 1
+        out.append(Segment(s, e, k + 1))
     return out
 
 
-def _emit(out: list[Segment], raw: str, start: int, end: int, line: int) -> None:
-    while start < end and raw[start].isspace():
+def _line_ends(gap: str) -> int:
+    """How many line ends the whitespace ``gap`` holds."""
+    return len(gap.splitlines()) - (gap[0] in _LB) + (gap[-1] in _LB)
+
+
+def _emit(raw: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    strip = _STRIP_SET
+    while start < end and raw[start] in strip:
         start += 1
-    while end > start and raw[end - 1].isspace():
+    while end > start and raw[end - 1] in strip:
         end -= 1
     if end > start:
-        out.append(Segment(start, end, line))
+        out.append((start, end))
+
+
+def _dateline(raw: str, pos: int, out: list[tuple[int, int]]) -> int:
+    """Emit a dateline opening the paragraph at ``pos``; return where the text goes on."""
+    head = raw[pos : pos + 90]
+    if not (head[:1].isupper() and ("\u2014" in head or "\u2013" in head or " -" in head or "\u2015" in head)):
+        return pos
+    m = _DATELINE_RE.match(raw, pos)
+    if m is None:
+        return pos
+    city = m.group("city")
+    if not (m.group("date") or m.group("agency")):
+        letters = sum(c.isalpha() for c in city)
+        if not city.isupper() or letters < 3:
+            return pos
+    _emit(raw, pos, m.end(), out)
+    return m.end()
+
+
+def _next_word(raw: str, pos: int) -> str:
+    m = _NEXT_RE.match(raw, pos)
+    return m.group(1) if m else ""
+
+
+def _ends_sentence(raw: str, ps: int, punct: str, nxt: int) -> bool:
+    """Does the sentence punctuation at ``ps`` (text going on at ``nxt``) end a sentence?"""
+    word = _next_word(raw, nxt)
+    if not word:
+        return True
+    c = word[0]
+    if c.islower() or c in ",;:%)]}.?!\u2026":
+        return False
+    if punct[0] != "." or (len(punct) > 1 and punct[1] in _TERM):
+        # ? ! … or an ellipsis: a capital goes on with a new sentence, unless a quoted
+        # question is followed by its speaker ("“Why now?” Biden asked.").
+        if punct[-1] in _CLOSERS and punct[0] in "?!" and _SPEECH_RE.match(raw, nxt):
+            return False
+        return True
+    # A single full stop (maybe followed by closing quotes).
+    if len(punct) > 1:
+        return True  # 'said.”' - the abbreviations below never take a closing quote
+    lo = max(0, ps - 24)
+    if ps == 0 or raw[ps - 1] in _STRIP_SET:
+        return True
+    prev = raw[lo:ps].rsplit(None, 1)[-1].lstrip(_OPENERS)
+    if not prev:
+        return True
+    key = prev.lower()
+    if key in _TITLES or key in _NEVER_END:
+        return False
+    if c.isdigit():
+        return key not in _BEFORE_NUMBER
+    if key == "a.m" or key == "p.m":
+        return c.isupper() and word not in _WEEKDAYS_MONTHS and not word.isupper()
+    if key in _AMBIGUOUS or (len(prev) == 1 and prev.isupper()) or _DOTTED_RE.fullmatch(prev):
+        return word in _STARTERS
+    return True
+
+
+def _gap_is_hard(raw: str, gap: str, nxt: int) -> bool:
+    """In a hard-wrapped document: does this line end after sentence punctuation also
+    end the paragraph (a blank line, or a list item / heading / URL next)?"""
+    return _line_ends(gap) >= 2 or _BLOCK_START_RE.match(raw, nxt) is not None
+
+
+def _soft_wrap(raw: str, ms: int, nxt: int, gap: str, width: int, line_ends: list[int]) -> bool:
+    """Is the line end at ``ms`` (next line at ``nxt``) a wrap inside a sentence?"""
+    if nxt >= len(raw) or _line_ends(gap) >= 2:
+        return False
+    word = _next_word(raw, nxt)
+    if not word or _BLOCK_START_RE.match(raw, nxt):
+        return False
+    if word[0].islower():
+        return True
+    if not width:
+        return False
+    i = bisect_right(line_ends, ms)
+    line_start = line_ends[i - 1] if i else 0
+    used = len(raw[line_start:ms].rstrip())
+    first = len(raw[nxt : nxt + 40].split(None, 1)[0])
+    return used >= width // 2 and used + 1 + first > width * 0.8
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The wrap width of a hard-wrapped document, or 0 for a paragraph-per-line one.
+
+    Hard-wrapped: the lines that run on into a next line have a consistent length
+    (most within a quarter of the width) and many of them end mid-sentence."""
+    lengths: list[int] = []
+    open_ends = 0  # lines running on into a next line without sentence punctuation
+    prev_len = 0
+    prev_open = False
+    for line in lines:
+        line = line.rstrip()
+        if line:
+            if prev_len:
+                lengths.append(prev_len)
+                open_ends += prev_open
+            prev_len = len(line)
+            prev_open = line[-1] not in _CLOSED
+        else:
+            prev_len = 0
+    if len(lengths) < 3:
+        return 0
+    lengths.sort(reverse=True)
+    width = lengths[len(lengths) // 10]
+    if not 30 <= width <= 160:
+        return 0
+    full = sum(1 for x in lengths if x >= width - max(15, width // 4))
+    if full < 0.6 * len(lengths) or open_ends < 0.3 * len(lengths):
+        return 0
+    return width
+
+
+_CLOSED = frozenset(_TERM + _CLOSERS + ":")
