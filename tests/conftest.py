@@ -13,3 +13,17 @@ def wd_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("WIREDIFF_HOME", str(home))
     return home
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run ``async def`` tests with asyncio (no async plugin needed)."""
+    import asyncio
+    import inspect
+
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        names = pyfuncitem._fixtureinfo.argnames
+        kwargs = {n: pyfuncitem.funcargs[n] for n in names}
+        asyncio.run(pyfuncitem.obj(**kwargs))
+        return True
+    return None

@@ -289,7 +289,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not self._nav or not self._block_first_line:
             return
         b = self._nav[self._cursor]
-        top = self._block_first_line[b]
+        top = 0 if self._cursor == 0 else self._block_first_line[b]  # the header too, at the top
         bottom = self._block_first_line[b + 1] if b + 1 < len(self._block_first_line) else len(self._lines)
         height = max(1, self.scrollable_content_region.height)
         y = self.scroll_offset.y
