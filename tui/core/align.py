@@ -30,6 +30,7 @@ that two articles share copy.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from .text import tokens
+from .text import _WORD_RE, words  # the word pattern of text.tokens, to stay in step
 
 Span = tuple[int, int]
 
@@ -64,6 +65,7 @@ MIN_WORDS = 4  # shorter sentences never join a family
 EDITED_MIN_WORDS = 5  # both sides of an edited pair have at least this many words
 EDITED_MIN = 80.0  # minimum edited score (0..100)
 EDITED_MAX_EXTRA = 5  # at most this many unmatched content words on either side
+SWAP_MAX = 3  # a changed name or figure: a substitution of at most this many words a side
 QUOTE_MIN_RUN = 8  # a shared quotation is at least this many words in one run
 QUOTE_COVER = 0.6  # ... and covers this share of each side's quoted words
 QUOTE_BARE_COVER = 0.5  # ... or of the whole sentence on a side without quotation marks
@@ -176,6 +178,8 @@ _NUMBER_WORDS = {
         ]
     )
 }
+_SPECIAL = frozenset([*_NUMBER_WORDS, "per"])
+_DIGIT_RE = re.compile(r"\d")
 _OPEN_QUOTES = '"“«„‟'
 _CLOSE_QUOTES = '"”»'
 
@@ -190,35 +194,47 @@ class _Word:
 
 
 def _words(text: str, offset: int = 0) -> list[_Word]:
-    """Word list of a sentence for matching.  On top of :func:`tui.core.text.tokens`:
+    """Word list of a sentence for matching: the words of :func:`tui.core.text.tokens`
+    (same pattern, same matching forms), and on top of them
     thousands groups are joined ("1,000" = "1000"), small number words become digits
     ("eight" = "8") and "per cent" becomes "percent", so reformatted numbers still match."""
-    toks = tokens(text, offset)
+    spans = [m.span() for m in _WORD_RE.finditer(text)]
+    norms = words(text)  # one matching form per word match, as tokens() gives them
+    if not _DIGIT_RE.search(text) and _SPECIAL.isdisjoint(norms):  # nothing to merge or rewrite
+        return [
+            _Word(a + offset, b + offset, n, k > 0 and text[a].isupper())
+            for k, ((a, b), n) in enumerate(zip(spans, norms))
+        ]
     out: list[_Word] = []
     i = 0
-    n = len(toks)
+    n = len(spans)
     while i < n:
-        t = toks[i]
-        start, end, norm = t.start, t.end, t.norm
+        (start, end), norm = spans[i], norms[i]
         if norm.isdigit():
             # 1,000,000 -> one word
             while (
                 i + 1 < n
-                and toks[i + 1].start == end + 1
-                and text[end - offset] == ","
-                and len(toks[i + 1].norm) == 3
-                and toks[i + 1].norm.isdigit()
+                and spans[i + 1][0] == end + 1
+                and text[end] == ","
+                and len(norms[i + 1]) == 3
+                and norms[i + 1].isdigit()
             ):
                 i += 1
-                end, norm = toks[i].end, norm + toks[i].norm
+                end, norm = spans[i][1], norm + norms[i]
         elif norm in _NUMBER_WORDS:
             norm = _NUMBER_WORDS[norm]
-        elif norm == "per" and i + 1 < n and toks[i + 1].norm == "cent":
+        elif norm == "per" and i + 1 < n and norms[i + 1] == "cent":
             i += 1
-            end, norm = toks[i].end, "percent"
-        first = text[start - offset]
-        cap = bool(out) and (first.isupper() or first.isdigit())
-        out.append(_Word(start, end, norm, cap))
+            end, norm = spans[i][1], "percent"
+        first = text[start]
+        out.append(
+            _Word(
+                start + offset,
+                end + offset,
+                norm,
+                bool(out) and (first.isupper() or first.isdigit()),
+            )
+        )
         i += 1
     return out
 
@@ -327,14 +343,19 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
 
 
 def _names_differ(xs: Sequence[_Word], ys: Sequence[_Word]) -> bool:
-    """Both sides hold a name or figure at this place, and neither abbreviates the other
-    ("US" / "United States")."""
+    """A short substitution (at most ``SWAP_MAX`` words a side) that puts a different name or
+    figure at the same place ("Paris" / "Berlin"), unless one abbreviates the other
+    ("US" / "United States", "Sen." / "Senator")."""
+    if not xs or not ys or len(xs) > SWAP_MAX or len(ys) > SWAP_MAX:
+        return False
     cx = [w.norm for w in xs if w.cap]
     cy = [w.norm for w in ys if w.cap]
     if not cx or not cy:
         return False
-    ax, ay = "".join(w[0] for w in cx), "".join(w[0] for w in cy)
-    return not ("".join(cx) == ay or "".join(cy) == ax)
+    jx, jy = "".join(cx), "".join(cy)
+    if jx == "".join(w[0] for w in cy) or jy == "".join(w[0] for w in cx):
+        return False
+    return not (jx.startswith(jy) or jy.startswith(jx))
 
 
 def _edited_score(a: _Prep, b: _Prep, ma: list[bool], mb: list[bool]) -> float | None:
@@ -436,7 +457,7 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     bucket_norms: list[tuple[str, ...]] = []
     word_lists: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, s in enumerate(items):
-        norms = tuple(t.norm for t in _words(s.text))
+        norms = tuple(words(s.text))
         if len(norms) >= MIN_WORDS:
             word_lists[norms].append(i)
     # bucket ids in content order, so that results never depend on the input order
@@ -508,6 +529,7 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         members[gx].extend(members.pop(gy))
 
     # 4. one member per doc, spans, drafts
+    word_cache: dict[str, list[_Word]] = {}
     out: list[FamilyDraft] = []
     for g, bs in members.items():
         c = core(g)
@@ -526,13 +548,21 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         used_buckets = sorted({b for _, _, b in picked})
         kind, score = _family_kind(used_buckets, c, link)
         matched = _matched_flags(
-            used_buckets, [bucket_norms[b] for b in used_buckets], picked, items
+            used_buckets, [tuple(prep(b).norms) for b in used_buckets], picked, items
         )
         shared, differs = [], []
         for _, i, b in picked:
             s = items[i]
-            ws = _words(s.text, s.offset)
+            ws = _shifted(s.text, s.offset, word_cache)
             flags = matched[i]
+            own = tuple(w.norm for w in ws)
+            if len(own) != len(flags):  # a copy that tokenizes apart from its variant
+                others = [tuple(prep(o).norms) for o in used_buckets if o != b]
+                flags = _flags(
+                    own,
+                    others,
+                    any(items[j].doc != s.doc for _, j, o in picked if o == b and j != i),
+                )
             shared.append(_runs(ws, flags, True))
             differs.append(_runs(ws, flags, False))
         out.append(
@@ -548,6 +578,13 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     return out
 
 
+def _shifted(text: str, offset: int, cache: dict[str, list[_Word]]) -> list[_Word]:
+    ws = cache.get(text)
+    if ws is None:
+        ws = cache[text] = _words(text)
+    return [_Word(w.start + offset, w.end + offset, w.norm, w.cap) for w in ws] if offset else ws
+
+
 def _family_kind(buckets: list[int], core: int, link) -> tuple[str, float]:
     """Kind and weakest accepted link among the variants a family keeps.  Quote wins over
     edited: one framed quotation makes the family a quote family."""
@@ -559,7 +596,7 @@ def _family_kind(buckets: list[int], core: int, link) -> tuple[str, float]:
         pairs = [(p, core) for p in buckets if p != core]
     found = [r for p, q in pairs if (r := link(p, q)) is not None]
     kinds = {k for k, _ in found}
-    kind = "quote" if "quote" in kinds else "edited"
+    kind = "quote" if "quote" in kinds else "edited" if "edited" in kinds else "verbatim"
     return kind, min((s for _, s in found), default=100.0)
 
 
@@ -574,17 +611,23 @@ def _matched_flags(
     idx = {b: k for k, b in enumerate(buckets)}
     flags: dict[int, list[bool]] = {}
     for b in buckets:
-        nb = norms[idx[b]]
-        f = [len(docs_of[b]) > 1] * len(nb)  # a copy in another doc shares every word
-        for o in buckets:
-            if o == b:
-                continue
-            for op in Indel.opcodes(nb, norms[idx[o]]):
-                if op.tag == "equal":
-                    for p in range(op.src_start, op.src_end):
-                        f[p] = True
-        flags[b] = f
+        others = [norms[idx[o]] for o in buckets if o != b]
+        flags[b] = _flags(norms[idx[b]], others, len(docs_of[b]) > 1)
     return {i: flags[b] for _, i, b in picked}
+
+
+def _flags(own: tuple[str, ...], others: list[tuple[str, ...]], copied: bool) -> list[bool]:
+    """Which words of ``own`` some other variant has at that place (all of them when an
+    exact copy sits in another doc)."""
+    f = [copied] * len(own)
+    if copied:
+        return f
+    for other in others:
+        for op in Indel.opcodes(own, other):
+            if op.tag == "equal":
+                for p in range(op.src_start, op.src_end):
+                    f[p] = True
+    return f
 
 
 def _runs(toks: Sequence[_Word], flags: Sequence[bool], want: bool) -> tuple[Span, ...]:
