@@ -1,3 +1,4 @@
+import codecs
 """Hostile input: analysis never raises, every file is either read or skipped with a reason."""
 
 import os
@@ -51,3 +52,15 @@ def test_hostile_files_are_read_or_skipped(tmp_path_factory, blobs):
     assert sorted(names) == sorted(f"f{i}.txt" for i in range(len(blobs)))
     for s in a.skipped:
         assert s.reason and "\n" not in s.reason
+
+def test_mixed_line_ends_and_encodings(tmp_path):
+    text = "Headline of the day\r\n20220719\r\nFirst sentence here. Second one – with “quotes”.\rThird on a CR line.\n"
+    (tmp_path / "crlf.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "bom16.txt").write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    (tmp_path / "win.txt").write_bytes(text.encode("cp1252"))
+    a = analyze([tmp_path], one_story=True)
+    assert not a.skipped
+    for art in a.articles:
+        assert art.title == "Headline of the day"
+        assert art.published == "2022-07-19"
+        assert any(s.text == "Third on a CR line." and s.line == 4 for s in art.sentences)
