@@ -220,6 +220,36 @@ def test_lowercase_line_continues_the_sentence() -> None:
     assert sents(raw) == ["Alameda County DA\nis coddling criminals, critics say.", "https://example.com/a"]
 
 
+def test_paragraph_per_line_keeps_captions_and_menus_apart() -> None:
+    raw = (
+        "Photo by Dan Seifert / The Verge\niOS 13’s third developer beta includes a new feature.\n"
+        "Follow Us\ntwitter\ninstagram\n"
+        "The generation we love to dump on\n(via Geeks Are Sexy)\n"
+    )
+    assert sents(raw) == [
+        "Photo by Dan Seifert / The Verge",
+        "iOS 13’s third developer beta includes a new feature.",
+        "Follow Us",
+        "twitter",
+        "instagram",
+        "The generation we love to dump on",
+        "(via Geeks Are Sexy)",
+    ]
+
+
+def test_wrapped_dash_or_number_at_line_start_continues() -> None:
+    text = (
+        "The navy said on Thursday that it had thwarted an attack by a multi - boat group of\n"
+        "pirates and seized weapons, including ladders and rope used to board the ships of the\n"
+        "- and the crews were later handed to the coast guard in the port of Aden for trial. It\n"
+        "also said the attack was the third this month on ships that use Internet Explorer\n"
+        "9. The report was published later in the week."
+    )
+    got = sents(text)
+    assert len(got) == 3
+    assert got[1].startswith("It\nalso said") and got[1].endswith("Explorer\n9.")
+
+
 def test_markdown_list_items_stay_apart() -> None:
     text = "\n".join(textwrap.fill(p, 72) for p in PARAGRAPHS)
     raw = text + "\n\n- first item of the list\n- second item of the list\n- third item\n"

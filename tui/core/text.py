@@ -154,7 +154,8 @@ _LB_SEARCH = re.compile("[" + _LB + "]").search
 _NEXT_RE = re.compile("[\"'\u201c\u2018\u00ab\u2039(\\[{*_\u2014\u2013-]*(\\w+|.?)", re.S)
 # Lines that start a new block even without a blank line: list items, headings, quotes,
 # tables, URLs.
-_BLOCK_START_RE = re.compile(r"(?:[-*+•>#|]|\d{1,3}[.)])\s|#|\w+://|www\.|[\w.+-]+@\w")
+_BLOCK_START_RE = re.compile(r"[>#|]\s|#|\w+://|www\.|[\w.+-]+@\w")
+_LIST_ITEM_RE = re.compile(r"(?:[-*+•]|\d{1,3}[.)])\s")
 
 # A dateline opening a paragraph: "SEOUL, South Korea –", "WASHINGTON (AP) —",
 # "LONDON, July 19 (Reuters) -", "NEW YORK, Jan. 5, 2024 /PRNewswire/ --".
@@ -213,7 +214,7 @@ def segment(raw: str) -> list[Segment]:
         return []
     lines = raw.splitlines(True)
     line_ends = list(accumulate(map(len, lines)))  # offset just after each line end
-    width = _wrap_width(lines) if len(lines) > 3 and n < 160 * len(lines) else 0
+    width = _wrap_width(lines) if len(lines) >= 3 and n < 160 * len(lines) else 0
 
     bounds: list[tuple[int, int]] = []
     seg_start = _dateline(raw, 0, bounds)
@@ -325,7 +326,7 @@ def _ends_sentence(raw: str, ps: int, punct: str, nxt: int) -> bool:
 def _gap_is_hard(raw: str, gap: str, nxt: int) -> bool:
     """In a hard-wrapped document: does this line end after sentence punctuation also
     end the paragraph (a blank line, or a list item / heading / URL next)?"""
-    return _line_ends(gap) >= 2 or _BLOCK_START_RE.match(raw, nxt) is not None
+    return _line_ends(gap) >= 2 or _BLOCK_START_RE.match(raw, nxt) is not None or _LIST_ITEM_RE.match(raw, nxt) is not None
 
 
 def _soft_wrap(raw: str, ms: int, nxt: int, gap: str, width: int, line_ends: list[int]) -> bool:
@@ -335,12 +336,30 @@ def _soft_wrap(raw: str, ms: int, nxt: int, gap: str, width: int, line_ends: lis
     word = _next_word(raw, nxt)
     if not word or _BLOCK_START_RE.match(raw, nxt):
         return False
-    if word[0].islower():
-        return True
-    if not width:
-        return False
     i = bisect_right(line_ends, ms)
     line_start = line_ends[i - 1] if i else 0
+    if _LIST_ITEM_RE.match(raw, nxt):
+        # "- item" after a list item, a colon or a short line starts a new item; after
+        # a full line it is more likely a dash (or a number) that the wrap moved down.
+        if (
+            not width
+            or _LIST_ITEM_RE.match(raw[line_start:ms].lstrip())
+            or raw[ms - 1] == ":"
+            or len(raw[line_start:ms].rstrip()) < width * 0.8
+        ):
+            return False
+    if word[0].islower():
+        if width:
+            return True
+        # A paragraph per line: only a plain lowercase word that goes on to finish a
+        # sentence on that line continues it (not "iOS", "eNewspaper", menu items).
+        if not (word.isalpha() and word.islower()):
+            return False
+        j = bisect_right(line_ends, nxt)
+        tail = raw[nxt : line_ends[j] if j < len(line_ends) else len(raw)].rstrip().rstrip(_CLOSERS)
+        return tail[-1:] in _TERM_SET
+    if not width:
+        return False
     used = len(raw[line_start:ms].rstrip())
     first = len(raw[nxt : nxt + 40].split(None, 1)[0])
     return used >= width // 2 and used + 1 + first > width * 0.8
@@ -365,7 +384,7 @@ def _wrap_width(lines: list[str]) -> int:
             prev_open = line[-1] not in _CLOSED
         else:
             prev_len = 0
-    if len(lengths) < 3:
+    if len(lengths) < 2:
         return 0
     lengths.sort(reverse=True)
     width = lengths[len(lengths) // 10]
@@ -378,3 +397,4 @@ def _wrap_width(lines: list[str]) -> int:
 
 
 _CLOSED = frozenset(_TERM + _CLOSERS + ":")
+_TERM_SET = frozenset(_TERM)
