@@ -26,12 +26,14 @@ possible, and groups are returned sorted.
 from __future__ import annotations
 
 import heapq
-import math
 import re
-from collections import defaultdict
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+
+import numpy as np
 
 from .text import norm_word
 
@@ -44,8 +46,10 @@ _SALIENT_BOOST = 1.0  # extra weight of words seen capitalised inside sentences 
 _IDF_PRIOR = 8.0  # virtual unrelated documents in the idf (small folders keep shared words)
 _MAX_TERMS = 150  # terms kept per document vector
 _INDEX_TERMS = 30  # terms per document in the inverted index
-_MAX_DF_SHARE = 0.1  # terms in more documents than this share are not indexed (when n is large)
-_MAX_POSTING = 1500  # and never index a posting list longer than this
+_MAX_DF_SHARE = 0.01  # terms in more documents than this share are not indexed (when n is large)
+_MIN_CAP = 100  # ... unless in at most this many documents
+_MIN_DOT_CAP = 100  # dot products run over terms in at most max(this, the index cap) documents
+_MIN_EDGE = 0.05  # shared-neighbour similarities below this are dropped before linkage
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,139 +115,169 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
         return []
     if n == 1:
         return [[0]]
-    vecs = _vectors(docs)
-    days = [_day(d.published) for d in docs]
-    edges = _candidate_edges(vecs, days)
-    snn = _shared_neighbour_edges(n, edges)
-    groups = _average_linkage(n, snn, [(i, j) for (i, j), s in edges.items() if s >= _SAME_STORY])
+    doc, term, weight = _vectors(docs)
+    days = np.array([_day(d.published) for d in docs], dtype=np.int64)
+    ei, ej, es = _candidate_edges(n, doc, term, weight, days)
+    si, sj, ss = _shared_neighbour_edges(n, ei, ej, es)
+    keep = ss >= _MIN_EDGE
+    sims = dict(zip(zip(si[keep].tolist(), sj[keep].tolist()), ss[keep].tolist()))
+    forced = es >= _SAME_STORY
+    groups = _average_linkage(n, sims, zip(ei[forced].tolist(), ej[forced].tolist()))
     return sorted(sorted(g) for g in groups)
 
 
 # ----------------------------------------------------------------------- vectors
-def _vectors(docs: Sequence[ClusterDoc]) -> list[dict[str, float]]:
+def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse L2-normalised tf-idf vectors as parallel arrays (doc, term id, weight), each
+    document's entries contiguous and sorted by decreasing weight, then term."""
     n = len(docs)
-    bags: list[dict[str, int]] = []
-    for d in docs:
-        bag: dict[str, int] = defaultdict(int)
-        for w in d.words:
-            if w not in _STOP and (len(w) > 1 or w.isdigit()):
-                bag[w] += 1
+    vocab: dict[str, int] = {}
+    setdefault = vocab.setdefault
+    doc_parts: list[np.ndarray] = []
+    term_parts: list[list[int]] = []
+    count_parts: list[list[int]] = []
+    sal_parts: list[list[int]] = []
+    for di, d in enumerate(docs):
+        bag = Counter(d.words)
         if d.title:
-            for w in _title_words(d.title):
-                if w not in _STOP:
-                    bag[w] += 1
-        bags.append(bag)
-    df: dict[str, int] = defaultdict(int)
-    for bag in bags:
-        for w in bag:
-            df[w] += 1
-    total = n + _IDF_PRIOR
-    vecs: list[dict[str, float]] = []
-    for d, bag in zip(docs, bags):
-        sal: dict[str, int] = defaultdict(int)
-        for w in d.salient:
-            sal[w] += 1
-        v: dict[str, float] = {}
-        for w, c in bag.items():
-            idf = math.log(total / (df[w] + 0.5))
-            if idf <= 0:
-                continue
-            x = (1.0 + math.log(c)) * idf
-            if sal:
-                x *= 1.0 + _SALIENT_BOOST * min(1.0, sal.get(w, 0) / c)
-            v[w] = x
-        if len(v) > _MAX_TERMS:
-            v = dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:_MAX_TERMS])
-        norm = math.sqrt(sum(x * x for x in v.values()))
-        vecs.append({w: x / norm for w, x in v.items()} if norm else {})
-    return vecs
+            bag.update(_title_words(d.title))
+        sal = Counter(d.salient) if d.salient else None
+        keys = list(bag)
+        term_parts.append([setdefault(w, len(vocab)) for w in keys])
+        count_parts.append(list(bag.values()))
+        sal_parts.append([sal.get(w, 0) for w in keys] if sal else [0] * len(keys))
+        doc_parts.append(np.full(len(keys), di, dtype=np.int32))
+    if not vocab:
+        empty = np.zeros(0)
+        return empty.astype(np.int32), empty.astype(np.int32), empty
+    doc = np.concatenate(doc_parts)
+    term = np.fromiter((t for part in term_parts for t in part), dtype=np.int32, count=len(doc))
+    count = np.fromiter((c for part in count_parts for c in part), dtype=np.float64, count=len(doc))
+    sal = np.fromiter((c for part in sal_parts for c in part), dtype=np.float64, count=len(doc))
+    words = list(vocab)
+    useful = np.fromiter(
+        (w not in _STOP and (len(w) > 1 or w.isdigit()) for w in words), dtype=bool, count=len(words)
+    )
+    df = np.bincount(term, minlength=len(words)).astype(np.float64)
+    idf = np.log((n + _IDF_PRIOR) / (df + 0.5))
+    idf[~useful] = 0.0
+    np.maximum(idf, 0.0, out=idf)
+    w = (1.0 + np.log(count)) * idf[term]
+    w *= 1.0 + _SALIENT_BOOST * np.minimum(1.0, sal / count)
+    # Each document's heaviest terms; ties broken by the term itself, not by input order.
+    term_key = np.fromiter((zlib.crc32(x.encode("utf-8", "surrogatepass")) for x in words), dtype=np.int64, count=len(words))
+    order = np.lexsort((term_key[term], -w, doc))
+    doc, term, w = doc[order], term[order], w[order]
+    starts = np.searchsorted(doc, np.arange(n))
+    rank = np.arange(len(doc)) - starts[doc]
+    keep = (rank < _MAX_TERMS) & (w > 0)
+    doc, term, w = doc[keep], term[keep], w[keep]
+    norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
+    w = w / norm[doc]
+    return doc, term, w
 
 
 def _title_words(title: str) -> Iterable[str]:
     return (norm_word(m.group()) for m in _TOKEN_RE.finditer(title))
 
 
-def _day(published: str | None) -> int | None:
+_NO_DAY = -(10**9)
+
+
+def _day(published: str | None) -> int:
     if not published:
-        return None
+        return _NO_DAY
     try:
         return date.fromisoformat(published[:10]).toordinal()
     except ValueError:
-        return None
+        return _NO_DAY
 
 
-def _date_factor(a: int | None, b: int | None) -> float:
+def _date_factor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Damping of the similarity of two articles published far apart."""
-    if a is None or b is None:
-        return 1.0
-    gap = abs(a - b)
-    if gap <= 14:
-        return 1.0
-    if gap <= 90:
-        return 0.8
-    return 0.6
+    gap = np.abs(a - b)
+    known = (a != _NO_DAY) & (b != _NO_DAY)
+    f = np.where(gap <= 14, 1.0, np.where(gap <= 90, 0.8, 0.6))
+    return np.where(known, f, 1.0)
 
 
 # ------------------------------------------------------------------ candidates
-def _candidate_edges(vecs: Sequence[dict[str, float]], days: Sequence[int | None]) -> dict[tuple[int, int], float]:
-    """Raw cosine (date-damped) of every pair sharing an indexed term, when ≥ _FLOOR."""
-    n = len(vecs)
-    max_df = max(_MAX_DF_SHARE * n, 50)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, v in enumerate(vecs):
-        top = sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:_INDEX_TERMS]
-        for w, _ in top:
-            postings[w].append(i)
-    edges: dict[tuple[int, int], float] = {}
-    for i, v in enumerate(vecs):
-        cands: set[int] = set()
-        for w in v:
-            p = postings.get(w)
-            if p is None or len(p) > max_df or len(p) > _MAX_POSTING:
-                continue
-            cands.update(p)
-        for j in cands:
-            if j <= i:
-                continue
-            a, b = (v, vecs[j]) if len(v) <= len(vecs[j]) else (vecs[j], v)
-            s = sum(x * b[w] for w, x in a.items() if w in b)
-            s *= _date_factor(days[i], days[j])
-            if s >= _FLOOR:
-                edges[(i, j)] = s
-    return edges
+def _pairs_within_groups(key: np.ndarray, item: np.ndarray, value: np.ndarray):
+    """All (item_a, item_b, value_a * value_b) with item_a < item_b for entries sharing a key."""
+    order = np.lexsort((item, key))
+    key, item, value = key[order], item[order], value[order]
+    bounds = np.flatnonzero(np.diff(key)) + 1
+    gstart = np.concatenate(([0], bounds))
+    gsize = np.diff(np.concatenate((gstart, [len(key)])))
+    per_entry_start = np.repeat(gstart, gsize)
+    per_entry_size = np.repeat(gsize, gsize)
+    # for entry e at position p within its group, partners are the later entries of the group
+    pos = np.arange(len(key)) - per_entry_start
+    counts = per_entry_size - pos - 1
+    total = int(counts.sum())
+    if total == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0)
+    a = np.repeat(np.arange(len(key)), counts)
+    offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    b = a + 1 + offs
+    return item[a].astype(np.int64), item[b].astype(np.int64), value[a] * value[b]
 
 
-def _shared_neighbour_edges(n: int, edges: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+def _sum_by_pair(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray):
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    keys = lo * n + hi
+    uniq, inv = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inv, weights=v, minlength=len(uniq))
+    return uniq // n, uniq % n, sums
+
+
+def _candidate_edges(n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, days: np.ndarray):
+    """Cosine (date-damped) of the pairs of documents that share one of their heaviest terms,
+    when at least _FLOOR.  The dot products run over every term in at most ``cap`` documents."""
+    cap = max(_MIN_CAP, int(_MAX_DF_SHARE * n))
+    df = np.bincount(term)
+    starts = np.searchsorted(doc, np.arange(n))
+    rank = np.arange(len(doc)) - starts[doc]
+    idx = (rank < _INDEX_TERMS) & (df[term] <= cap) & (df[term] > 1)
+    ci, cj, _ = _pairs_within_groups(term[idx], doc[idx], weight[idx])
+    if len(ci) == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0)
+    cand = np.unique(ci * n + cj)
+    # Dot products over all shared terms with df <= dot cap, kept only for candidate pairs.
+    dot_cap = max(cap, _MIN_DOT_CAP)
+    use = (df[term] <= dot_cap) & (df[term] > 1)
+    pi, pj, pv = _pairs_within_groups(term[use], doc[use], weight[use])
+    keys = pi * n + pj
+    pos = np.searchsorted(cand, keys)
+    pos[pos == len(cand)] = 0
+    inside = cand[pos] == keys
+    i, j, s = _sum_by_pair(n, pi[inside], pj[inside], pv[inside])
+    s = s * _date_factor(days[i], days[j])
+    ok = s >= _FLOOR
+    return i[ok], j[ok], s[ok]
+
+
+def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarray):
     """Cosine of the documents' weighted nearest-neighbour vectors (self included with 1)."""
-    nbrs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-    for (i, j), s in edges.items():
-        nbrs[i].append((s, j))
-        nbrs[j].append((s, i))
-    knn: list[dict[int, float]] = []
-    for i in range(n):
-        top = heapq.nlargest(_K, nbrs[i], key=lambda sj: (sj[0], -sj[1]))
-        row = {j: s for s, j in top}
-        row[i] = 1.0
-        norm = math.sqrt(sum(x * x for x in row.values()))
-        knn.append({j: x / norm for j, x in row.items()})
-    # Pairs sharing a neighbour: through the inverted lists of the kNN rows.
-    holders: dict[int, list[int]] = defaultdict(list)
-    for i, row in enumerate(knn):
-        for j in row:
-            holders[j].append(i)
-    out: dict[tuple[int, int], float] = {}
-    for i, row in enumerate(knn):
-        cands: set[int] = set()
-        for j in row:
-            cands.update(holders[j])
-        for k in cands:
-            if k <= i:
-                continue
-            other = knn[k]
-            s = sum(x * other[j] for j, x in row.items() if j in other)
-            if s > 0:
-                out[(i, k)] = s
-    return out
+    src = np.concatenate((ei, ej))
+    dst = np.concatenate((ej, ei))
+    val = np.concatenate((es, es))
+    order = np.lexsort((dst, -val, src))
+    src, dst, val = src[order], dst[order], val[order]
+    starts = np.searchsorted(src, np.arange(n))
+    rank = np.arange(len(src)) - starts[src]
+    keep = rank < _K
+    rows = np.concatenate((src[keep], np.arange(n)))
+    cols = np.concatenate((dst[keep], np.arange(n)))
+    vals = np.concatenate((val[keep], np.ones(n)))
+    norm = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
+    vals = vals / norm[rows]
+    a, b, v = _pairs_within_groups(cols, rows, vals)
+    if len(a) == 0:
+        return a, b, v
+    return _sum_by_pair(n, a, b, v)
 
 
 # --------------------------------------------------------------------- linkage
