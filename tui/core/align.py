@@ -486,7 +486,9 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     def prep(b: int) -> _Prep:
         p = preps.get(b)
         if p is None:
-            p = preps[b] = _prep(items[bucket_items[b][0]].text)
+            # the copy that kept its quotation marks says the most about what is quoted
+            text = max((items[i].text for i in bucket_items[b]), key=_quote_marks)
+            p = preps[b] = _prep(text)
         return p
 
     links: dict[tuple[int, int], tuple[str, float] | None] = {}
@@ -576,6 +578,13 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         )
     out.sort(key=lambda f: (-len(f.members), f.members))
     return out
+
+
+_QUOTE_CHARS = frozenset("\"“”«»„‟‘’'")
+
+
+def _quote_marks(text: str) -> int:
+    return sum(1 for c in text if c in _QUOTE_CHARS)
 
 
 def _shifted(text: str, offset: int, cache: dict[str, list[_Word]]) -> list[_Word]:
