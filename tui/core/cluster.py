@@ -86,23 +86,7 @@ def salient_words(text: str) -> list[str]:
 # The commonest function words of a few languages.  Idf removes them in large folders; in a
 # folder of two or three articles idf cannot tell them from the story's own words.
 _STOP = frozenset(
-    """
-    a about after against all also an and any are as at be been before being but by can could
-    did do does during for from had has have he her here hers him his how i if in into is it its
-    just me more most my no not now of on one only or other our out over said says she so some
-    such than that the their them then there these they this those through to too two under up
-    us very was we were what when where which while who whom why will with would you your
-    according year years new first last told tuesday monday wednesday thursday friday saturday
-    sunday percent mr mrs ms
-    le la les un une des du de et est sont il elle ils elles en au aux dans par pour sur que qui
-    ne pas plus ce cette ces son sa ses leur leurs avec été être avait ont mais ou où se
-    der die das den dem des ein eine einer eines einem und ist sind war wurde werden nicht mit
-    von zu im am auf für aus bei nach sich auch es er sie wir dass als wie noch nur oder aber
-    el los las unos unas y es son fue con por para del al lo como más pero su sus ya o
-    il lo gli le una uno di da che è sono non con per tra fra del della dei delle nel nella ha
-    os as um uma e é são foi com por para do da dos das no na nos nas ao pelo pela mais
-    het een en van is zijn was werd niet met op te voor aan bij als ook dat die er om
-    """.split()
+    ["a", "about", "after", "against", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "during", "for", "from", "had", "has", "have", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "more", "most", "my", "no", "not", "now", "of", "on", "one", "only", "or", "other", "our", "out", "over", "said", "says", "she", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "two", "under", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "according", "year", "years", "new", "first", "last", "told", "tuesday", "monday", "wednesday", "thursday", "friday", "saturday", "sunday", "percent", "mr", "mrs", "ms", "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "sont", "il", "elle", "ils", "elles", "en", "au", "aux", "dans", "par", "pour", "sur", "que", "qui", "ne", "pas", "plus", "ce", "cette", "ces", "son", "sa", "ses", "leur", "leurs", "avec", "été", "être", "avait", "ont", "mais", "ou", "où", "se", "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "und", "ist", "sind", "war", "wurde", "werden", "nicht", "mit", "von", "zu", "im", "am", "auf", "für", "aus", "bei", "nach", "sich", "auch", "es", "er", "sie", "wir", "dass", "als", "wie", "noch", "nur", "oder", "aber", "el", "los", "las", "unos", "unas", "y", "es", "son", "fue", "con", "por", "para", "del", "al", "lo", "como", "más", "pero", "su", "sus", "ya", "o", "il", "lo", "gli", "le", "una", "uno", "di", "da", "che", "è", "sono", "non", "con", "per", "tra", "fra", "del", "della", "dei", "delle", "nel", "nella", "ha", "os", "as", "um", "uma", "e", "é", "são", "foi", "com", "por", "para", "do", "da", "dos", "das", "no", "na", "nos", "nas", "ao", "pelo", "pela", "mais", "het", "een", "en", "van", "is", "zijn", "was", "werd", "niet", "met", "op", "te", "voor", "aan", "bij", "als", "ook", "dat", "die", "er", "om"]
 )
 
 
@@ -319,7 +303,7 @@ def _average_linkage(
     heapq.heapify(heap)
     alive = [find(i) == i for i in range(n)]
     while heap:
-        neg, a, b, va, vb = heapq.heappop(heap)
+        _neg, a, b, va, vb = heapq.heappop(heap)
         if not (alive[a] and alive[b]) or version[a] != va or version[b] != vb:
             continue
         # merge b into a (keep the smaller id as the group's id)
