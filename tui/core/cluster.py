@@ -75,8 +75,10 @@ def salient_words(text: str) -> list[str]:
         w = m.group()
         if not w[0].isupper():
             continue
-        before = text[: m.start()].rstrip()
-        if not before or before[-1] in _OPENERS:
+        j = m.start() - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        if j < 0 or text[j] in _OPENERS:
             continue
         out.append(norm_word(w))
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
-from .cluster import ClusterDoc, cluster
+from .cluster import ClusterDoc, cluster, salient_words
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .model import Analysis, Article, Family, Member, Sentence, Skipped, Story
 from .provenance import first_carrier
@@ -95,6 +95,12 @@ def analyze_sources(
                     d.header.title,
                     [w for lab, seg_norm in zip(d.labels, d.norms) if lab.role == "body" for w in seg_norm.split()],
                     d.header.published,
+                    [
+                        w
+                        for lab, seg in zip(d.labels, d.segments)
+                        if lab.role == "body"
+                        for w in salient_words(d.source.raw[seg.start : seg.end])
+                    ],
                 )
                 for d in docs
             ]
