@@ -49,6 +49,18 @@ def _boiler_lines(raw: str, segs: list[Segment], labels: list[Label]) -> dict[in
     return out
 
 
+def _doc(*paras: str) -> str:
+    """Paragraphs separated by blank lines (so segmentation never joins them)."""
+    return "\n\n".join(paras)
+
+
+def _labels_in(raw: str, segs, labels, para: str) -> list[Label]:
+    """Labels of the segments inside the first occurrence of paragraph ``para``."""
+    start = raw.index(para)
+    end = start + len(para)
+    return [lab for s, lab in zip(segs, labels) if start <= s.start < end]
+
+
 def _no_partial_lines(raw, segs, labels):
     for line, labs in _by_line(raw, labels, segs).items():
         roles = {lab.role for lab in labs}
@@ -138,7 +150,7 @@ BODY_SENTENCES = [
 
 @pytest.mark.parametrize("sentence", BODY_SENTENCES)
 def test_body_sentences_that_mention_cue_words_stay_body(sentence):
-    raw = "A first paragraph of the article, which is plainly news.\n" + sentence + "\nA last paragraph ends here."
+    raw = _doc("A first paragraph of the article, which is plainly news.", sentence, "A last paragraph ends here.")
     _, labels = _alone(raw)
     assert all(lab.role == "body" for lab in labels), labels
 
@@ -146,9 +158,9 @@ def test_body_sentences_that_mention_cue_words_stay_body(sentence):
 def test_real_lines_fixture():
     data = json.loads((FIXTURES / "real_lines.json").read_text(encoding="utf-8"))
     for text, kind in data["boilerplate"]:
-        raw = "The article starts here with a real sentence.\n" + text + "\nAnd it goes on after it."
+        raw = _doc("The article starts here with a real sentence.", text, "And it goes on after it.")
         segs, labels = _alone(raw)
-        got = {lab for s, lab in zip(segs, labels) if s.line == 2}
+        got = set(_labels_in(raw, segs, labels, text))
         assert got == {Label("boilerplate", kind)}, (text, got)
     for text in data["body"]:
         segs, labels = _alone(text)
@@ -157,29 +169,27 @@ def test_real_lines_fixture():
 
 # ----------------------------------------------------------------- line-level cues
 def test_caption_glued_to_credit_on_one_line():
-    raw = (
-        "The agency said the tests went well.\n"
-        "The epidemiologist at one of the agency's daily briefings. Photo: Jonathan Nackstrand/AFP\n"
-        "A growing number of supporters have also put his face on t-shirts.\n"
-    )
+    caption = "The epidemiologist at one of the agency's daily briefings. Photo: Jonathan Nackstrand/AFP"
+    raw = _doc("The agency said the tests went well.", caption, "A growing number of supporters put his face on t-shirts.")
     segs, labels = _alone(raw)
-    got = {lab.kind for s, lab in zip(segs, labels) if s.line == 2}
-    assert got == {"caption", "credit"}
-    assert all(lab.role == "body" for s, lab in zip(segs, labels) if s.line != 2)
+    assert {lab.kind for lab in _labels_in(raw, segs, labels, caption)} == {"caption", "credit"}
+    assert sum(lab.role == "body" for lab in labels) == 2
 
 
 def test_lookalike_letters_do_not_hide_a_contact_line():
-    raw = "Body sentence one is here.\nСоntасt uѕ аt news@example.com оr саll uѕ.\nBody two."
+    line = "Соntасt uѕ аt news@example.com оr саll uѕ."
+    raw = _doc("Body sentence one is here.", line, "Body two.")
     segs, labels = _alone(raw)
-    assert [lab.kind for s, lab in zip(segs, labels) if s.line == 2] == ["contact"]
+    assert [lab.kind for lab in _labels_in(raw, segs, labels, line)] == ["contact"]
 
 
 def test_comment_section_tail():
-    body = "\n".join(f"Paragraph {i} of the story says something about the council vote." for i in range(6))
-    raw = body + "\nComments\nThis is a disgrace and the council should resign now\nI agree with the decision."
+    body = [f"Paragraph {i} of the story says something about the council vote." for i in range(6)]
+    raw = _doc(*body, "Comments", "This is a disgrace and the council should resign now", "I agree with the decision.")
     segs, labels = _alone(raw)
-    assert [lab.kind for s, lab in zip(segs, labels) if s.line >= 7] == ["comments"] * 3
-    assert all(lab.role == "body" for s, lab in zip(segs, labels) if s.line < 7)
+    tail = raw.index("Comments")
+    assert [lab.kind for s, lab in zip(segs, labels) if s.start >= tail] == ["comments"] * 3
+    assert all(lab.role == "body" for s, lab in zip(segs, labels) if s.start < tail)
 
 
 def test_dateline_segment_is_meta_not_boilerplate():
@@ -192,9 +202,9 @@ def test_dateline_segment_is_meta_not_boilerplate():
 
 def test_date_stamp_lines_are_meta():
     for line in ("Posted on", "Release Date:", "May 06, 2022 News", "November 08, 2023"):
-        raw = "A body sentence comes first.\n" + line + "\nAnother body sentence."
+        raw = _doc("A body sentence comes first.", line, "Another body sentence.")
         segs, labels = _alone(raw)
-        assert [lab for s, lab in zip(segs, labels) if s.line == 2] == [Label("meta", "date")], line
+        assert _labels_in(raw, segs, labels, line) == [Label("meta", "date")], line
 
 
 # ------------------------------------------------------------------- trailing
@@ -219,14 +229,18 @@ def _story_words(sentences):
 
 
 def test_trailing_from_story_evidence_needs_a_linked_anchor():
-    raw = "\n".join(_STORY + _TEASERS)  # teasers end properly: no own cue
+    raw = _doc(*_STORY, "WASHINGTON SCRAPS BOUNTY ON NEW LEADER", *_TEASERS)  # complete sentences: no own cue
     segs, labels = _own(raw)
     assert all(lab.role == "body" for lab in labels)
     n = len(segs)
-    linked = [s.line <= 2 for s in segs]
+    linked = [s.start < raw.index(_STORY[2]) for s in segs]
     others = _story_words(_STORY)
     out = label_in_context(raw, segs, labels, linked=linked, repeated=[False] * n, story_words=others)
-    assert {s.line: lab.kind for s, lab in zip(segs, out) if lab.role == "boilerplate"} == {5: "trailing", 6: "trailing"}
+    first_teaser = raw.index("WASHINGTON SCRAPS")
+    assert [lab.kind for s, lab in zip(segs, out) if lab.role == "boilerplate"] == ["trailing"] * sum(
+        s.start >= first_teaser for s in segs
+    )
+    assert all(lab.role == "body" for s, lab in zip(segs, out) if s.start < first_teaser)
     # no shared sentence at all (seed 004's case): no anchor, no trailing
     out = label_in_context(raw, segs, labels, linked=[False] * n, repeated=[False] * n, story_words=others)
     assert all(lab.role == "body" for lab in out)
@@ -240,12 +254,11 @@ def test_on_topic_tail_is_not_trailing():
         "North Korea has launched more than thirty missiles this year, and the ambassador said the sanctions "
         "on Pyongyang had failed, while Ukraine accused Russia of using the Donbas workers plan as propaganda."
     )
-    raw = "\n".join(_STORY + [tail])
+    raw = _doc(*_STORY, tail)
     segs, labels = _own(raw)
     n = len(segs)
-    out = label_in_context(
-        raw, segs, labels, linked=[s.line <= 2 for s in segs], repeated=[False] * n, story_words=_story_words(_STORY)
-    )
+    linked = [s.start < raw.index(_STORY[2]) for s in segs]
+    out = label_in_context(raw, segs, labels, linked=linked, repeated=[False] * n, story_words=_story_words(_STORY))
     assert all(lab.role == "body" for lab in out)
 
 
@@ -255,17 +268,18 @@ def test_single_truncated_paragraph_at_the_end_is_not_enough_alone():
         "Residents who spoke at the meeting said the plan would change the character of the town, and several "
         "asked the council to delay the vote until an independent study of traffic and water use was finished and"
     )
-    raw = "\n".join([para] * 4 + [last])
+    raw = _doc(*[para] * 4, last)
     _, labels = _alone(raw)
     assert all(lab.role == "body" for lab in labels)
 
 
 def test_repeated_line_is_boilerplate_repeated():
-    raw = "Story text is here.\nThe Tuesday edition of the Morning Ledger, Springfield"
+    line = "The Tuesday edition of the Morning Ledger, Springfield"
+    raw = _doc("Story text is here.", line)
     segs, labels = _own(raw)
-    rep = [s.line == 2 for s in segs]
+    rep = [s.start >= raw.index(line) for s in segs]
     out = label_in_context(raw, segs, labels, linked=[False] * len(segs), repeated=rep, story_words=None)
-    assert [lab for s, lab in zip(segs, out) if s.line == 2] == [Label("boilerplate", "repeated")]
+    assert _labels_in(raw, segs, out, line) == [Label("boilerplate", "repeated")]
     assert out[0] == Label("body")
 
 

@@ -105,7 +105,8 @@ _START_RULES: list[tuple[str, str]] = [
         r"already a (?:subscriber|member)|never miss\b|get (?:the latest|breaking|our)\b.{0,60}\b"
         r"(?:news|stories|updates|headlines|newsletter)\b.{0,40}\b(?:inbox|email|delivered|phone|app)|"
         r"(?:the )?(?:latest|top|breaking) (?:news|stories|headlines) (?:delivered|straight|direct) to|"
-        r"more (?:must-see )?stories from\b|first-time subscribers\b|no spam\b|"
+        r"more (?:must-see )?stories from\b|first-time subscribers\b|no spam\b|want more (?:stories|news)\b|"
+        r"get (?:the|our)\b.{0,40}\b(?:newsletter|briefing|edition|alerts)\b|"
         r"click here\b|tap here\b|(?:enter|submit) your email)",
     ),
     # comment sections
@@ -116,7 +117,7 @@ _START_RULES: list[tuple[str, str]] = [
         r"notify me (?:of|when)\b|join the (?:conversation|discussion|debate)|be (?:part|the first) of the "
         r"conversation|be the first to comment|there are no comments|(?:please )?(?:log|sign) ?in (?:here )?to "
         r"(?:leave|post|add|write|join|comment)|(?:recent|latest|top) comments\s*$|house rules\s*$|"
-        r"community (?:guidelines|standards)\s*$|(?:about )?(?:the )?\w*\s?commenting\b|comments? (?:are|is) "
+        r"community (?:guidelines|standards)\s*$|(?:about )?(?:the )?(?:\w+ )?commenting\b|comments? (?:are|is) "
         r"(?:closed|moderated|welcome)|we welcome (?:reader |your )?comments|cancel reply\s*$|"
         r"share your (?:thoughts|views|comments|opinion)|(?:please )?(?:keep|be) (?:your )?(?:comments )?"
         r"(?:civil|respectful|on topic))",
@@ -161,6 +162,7 @@ _START_RULES: list[tuple[str, str]] = [
         r"(?: advertisement)?)\s*[:>.!]*\s*$",
     ),
     ("separator", r"\d+\s*/\s*\d+\s*$"),
+    ("separator", r"(?:share (?:on|via) [\w+]+\s*)+$"),
 ]
 
 # Anywhere in a (short) segment (checked with .search).
@@ -228,7 +230,7 @@ _CREDITISH_RE = re.compile(r"/|\bvia\b", re.I)
 _NAME = r"[A-Z][\w.'’-]*"
 _BYLINE_RE = re.compile(
     r"^(?i:by|written by|words by|story by|posted by|reporting by)\s+" + _NAME + r"(?:\s+(?:" + _NAME +
-    r"|de|da|del|van|von|der|la|le|bin|al|and|&)){0,6}\s*(?:(?:,|\||/|-|–|—|and)\s*(?:[\w.,'’@&:/ -]{0,60}))?$"
+    r"|de|da|del|van|von|der|la|le|bin|al|and|&|staff|reporters?|correspondents?|writers?)){0,6}\s*(?:(?:,|\||/|-|–|—|and)\s*(?:[\w.,'’@&:/ -]{0,60}))?$"
 )  # fmt: skip
 _NOT_A_NAME_RE = re.compile(r"^\S+\s+(?:" + _MONTH + r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the|this|that|then|now|"
     r"noon|midnight|early|late|mid|contrast|comparison|far|then|law|design|default|way)\b", re.I)  # fmt: skip
@@ -246,6 +248,10 @@ def _byline_ok(text: str) -> bool:
     return any(c.isdigit() or c == "@" for c in tail) or len(tail.split()) <= 4
 
 
+_STAFF_RE = re.compile(
+    r"^(?:[A-Z][A-Z.'’&-]*\s+){1,6}(?:STAFF(?: REPORTS?)?|REPORTERS?|CORRESPONDENTS?|WRITERS?|DESK|BUREAU|"
+    r"NEWS SERVICES?(?: REPORTS?)?|WIRE SERVICES?)$"
+)
 _SIGNATURE_RE = re.compile(r"^[–—-]\s*" + _NAME + r"(?:\s+" + _NAME + r"){1,3}\s*$")
 _BIO_RE = re.compile(
     r"^" + _NAME + r"(?:\s+" + _NAME + r"){1,3}\s+(?:is|was|has been)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?"
@@ -272,24 +278,99 @@ _HAS_MONTH_OR_NUM_RE = re.compile(r"\b" + _MONTH + r"\b|\d{4}|\d{1,2}[/.-]\d{1,2
 _TERMINAL = ".!?\"”’)]»…'"
 
 
+_NON_LATIN_LOOKALIKE_RE = re.compile("[\u0400-\u052f]")
+
+
 def _norm(text: str) -> str:
-    return text if text.isascii() else text.translate(_CONFUSABLES)
+    if text.isascii():
+        return text
+    t = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    if "\u00a0" in t:
+        t = t.replace("\u00a0", " ")
+    return t.translate(_CONFUSABLES) if _NON_LATIN_LOOKALIKE_RE.search(t) else t
+
+
+# Cheap gates in front of the combined patterns: the first word (and for common openers
+# the second) of a segment must be one that some anchored cue can start with, and a
+# segment must hold one of a few literals before the "anywhere" cues are tried.  (Keep them in step with the rules above; the
+# tests exercise every family of cue.)
+_START_WORDS = frozenset(
+    """about add additional adapted advertise advertisement advertisements advertising affiliate afp all already
+    also ap associated back based bbc be become bloomberg breaking by call cancel chart charts click close cnn
+    comment comments community compiled contact continue courtesy cover credit credits delete disclaimer
+    disclosure don download e edited editing editor editorial email enter excerpted fax featured feedback file
+    filed find first follow footage for from further get got graphic graphics have header help hide house
+    if illustration illustrations image images join keep latest lead leave like listen load loading log login
+    mail main make map maps menu more never next no note notify opinions or originally our phone photo
+    photograph photographs photos pic pics picture pictures please post previous print promoted reader read
+    recent recommended register related report reporting reprinted research reuters scroll search see send
+    share shares show sign signin signup skip some source sponsored story submit subscribe support tag tagged
+    tags taken tap tel telephone the there this to top topic topics translated trending tweet user video
+    videos view visitor want watch we whatsapp with write writing you""".split()
+)
+# Common sentence openers that start a cue only before one of these second words.
+_SECOND_WORDS: dict[str, frozenset[str]] = {
+    k: frozenset(v.split())
+    for k, v in {
+        "the": "latest top breaking associated ap reuters afp bloomberg cnn bbc views opinions",
+        "this": "site website article story piece post report interview essay column project coverage reporting "
+        "series content page is",
+        "we": "use welcome",
+        "by": "clicking",
+        "all": "rights",
+        "for": "further",
+        "if": "you",
+        "to": "view read continue access reach",
+        "with": "reporting files material contributions",
+        "from": "the",
+        "first": "time published appeared",
+        "no": "spam",
+        "there": "are",
+        "make": "a",
+        "about": "the commenting",
+        "in": "this",
+    }.items()
+}
+_OPENING_RE = re.compile(r"[^A-Za-z0-9©]*(?:([A-Za-z]+)[^A-Za-z0-9]+([A-Za-z]+)?|([0-9©]))")
+# Literals one of which every "anywhere" cue contains (lower case).
+_ANY_KEYS = (
+    "reserve", "\u00a9", "copyright", "not be", "without", "permission", "reproduc", "reprint", "fields", "comment",
+    "akismet", "guidelines", "publish", "libel", "capitals", " us ", "editor", "contributed", "newsletter",
+    "subscri", "inbox", "log in", "full story", "apps for", "app for", "android", "compensation", "commission",
+    "affiliate", "amazon", "endorsed",
+)  # fmt: skip
+
+
+def _may_open_cue(t: str) -> bool:
+    m = _OPENING_RE.match(t)
+    if m is None:
+        return True
+    if m.group(3):
+        return len(t) <= 60 or m.group(3) == "\u00a9"
+    first = m.group(1).lower()
+    if first not in _START_WORDS:
+        return False
+    second = _SECOND_WORDS.get(first)
+    return second is None or (m.group(2) or "").lower() in second
 
 
 def _classify(text: str) -> str | None:
     """Boilerplate kind of one segment from its language alone, or None."""
     t = _norm(text)
-    m = _START_RE.match(t)
-    if m:
-        kind = _START_KIND[m.lastgroup]  # type: ignore[index]
-        if len(t) <= _MAX_LEN.get(kind, _ANY_MAX):
-            return kind
-    if len(t) <= _ANY_MAX:
-        m = _ANY_RE.search(t)
+    if _may_open_cue(t):
+        m = _START_RE.match(t)
         if m:
-            return _ANY_KIND[m.lastgroup]  # type: ignore[index]
+            kind = _START_KIND[m.lastgroup]  # type: ignore[index]
+            if len(t) <= _MAX_LEN.get(kind, _ANY_MAX):
+                return kind
+    if len(t) <= _ANY_MAX:
+        low = t.lower()
+        if any(k in low for k in _ANY_KEYS):
+            m = _ANY_RE.search(t)
+            if m:
+                return _ANY_KIND[m.lastgroup]  # type: ignore[index]
     if len(t) <= 90:
-        if _SIGNATURE_RE.match(t) or (_BYLINE_RE.match(t) and _byline_ok(t)):
+        if _SIGNATURE_RE.match(t) or _STAFF_RE.match(t) or (_BYLINE_RE.match(t) and _byline_ok(t)):
             return "byline"
         if t[-1:] not in ".!?" and _CREDITISH_RE.search(t) and _AGENCY_END_RE.search(t):
             return "credit"
@@ -515,7 +596,7 @@ def label_in_context(
     for i, lab in enumerate(out):
         if lab.role == "body" and repeated[i]:
             out[i] = Label("boilerplate", "repeated")
-    if story_words is not None and any(linked):
+    if story_words is not None and sum(linked) >= 2:
         _trailing_story(raw, segments, out, linked, story_words)
     return out
 
@@ -562,7 +643,11 @@ def _trailing_story(
     before.sort()
     median = before[len(before) // 2]
     limit = min(0.25, 0.5 * median)
+    # Walk back from the end: paragraphs that barely overlap the story join the run, short
+    # ones (a kicker or headline of the glued story) ride along; the first on-topic
+    # paragraph ends it.  The run must hold enough words to judge, all pooled off-topic.
     run: list[int] = []
+    hits = total = 0
     gi = len(groups) - 1
     while gi > gl:
         a, b = groups[gi]
@@ -571,12 +656,22 @@ def _trailing_story(
             continue
         if any(out[k].role != "body" for k in range(a, b)):
             break
-        text = raw[segments[a].start : segments[b - 1].end]
-        n, ov = _overlap(text, story_words)
-        if len(text) < 150 or n < 12 or ov >= limit:
+        c = _content_words(raw[segments[a].start : segments[b - 1].end])
+        h = sum(1 for w in c if story_words.get(w, 0) > 0)
+        if len(c) >= 5 and h >= limit * len(c):
             break
         run.append(gi)
+        hits += h
+        total += len(c)
         gi -= 1
+    while run:
+        a, b = groups[run[-1]]
+        text = raw[segments[a].start : segments[b - 1].end]
+        if len(_content_words(text)) >= 5 or (text.isupper() and len(text) > 12):
+            break
+        run.pop()  # a short line opening the run is no evidence, unless it is an ALL-CAPS headline
+    if total < 20 or hits >= limit * total:
+        return
     for gi in run:
         a, b = groups[gi]
         for k in range(a, b):
