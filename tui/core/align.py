@@ -31,7 +31,7 @@ that two articles share copy.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,6 +71,7 @@ QUOTE_COVER = 0.6  # ... and covers this share of each side's quoted words
 QUOTE_BARE_COVER = 0.5  # ... or of the whole sentence on a side without quotation marks
 SHINGLE = 3  # candidate generation: shared runs of this many words
 SHINGLE_MAX_POSTINGS = 64  # shingles in more buckets than this are stock phrases
+QUOTE_MIN_SHINGLES = 4  # shared shingles a QUOTE_MIN_RUN-word run with one slip still has
 
 _STOP = frozenset(
     [
@@ -475,12 +476,22 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     for b, norms in enumerate(bucket_norms):
         for sh in {norms[k : k + SHINGLE] for k in range(len(norms) - SHINGLE + 1)}:
             postings[sh].append(b)
-    pairs: set[tuple[int, int]] = set()
+    shared_shingles: Counter[tuple[int, int]] = Counter()
     for bs in postings.values():
         if 1 < len(bs) <= SHINGLE_MAX_POSTINGS:
             for x in range(len(bs)):
                 for y in range(x + 1, len(bs)):
-                    pairs.add((bs[x], bs[y]))
+                    shared_shingles[(bs[x], bs[y])] += 1
+    # A cheap necessary condition before the full decision: a quote needs a run of
+    # QUOTE_MIN_RUN words (with at most one slip: >= 4 shared shingles); an edited pair
+    # scores half fuzz.ratio, so it needs fuzz.ratio >= 2 * EDITED_MIN - 100.
+    joined = [" ".join(n) for n in bucket_norms]
+    ratio_floor = 2 * EDITED_MIN - 100
+    pairs = [
+        (x, y)
+        for (x, y), n in shared_shingles.items()
+        if n >= QUOTE_MIN_SHINGLES or fuzz.ratio(joined[x], joined[y], score_cutoff=ratio_floor)
+    ]
     preps: dict[int, _Prep] = {}
 
     def prep(b: int) -> _Prep:
@@ -502,7 +513,7 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         return links[k]
 
     edges = []
-    for x, y in pairs:
+    for x, y in sorted(pairs):
         if len(bucket_docs[x] | bucket_docs[y]) < 2:
             continue
         r = link(x, y)
