@@ -36,11 +36,23 @@ def _prepare(n: int, seed: int, data: Path | None, root: Path) -> tuple[Path, co
 
 
 def _run(tool: str, folder: Path, budget: float, seed: int, timeout: float) -> dict:
-    cmd = [sys.executable, "-m", "bench.run", tool, str(folder), "--budget", str(budget), "--seed", str(seed)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        tool,
+        str(folder),
+        "--budget",
+        str(budget),
+        "--seed",
+        str(seed),
+    ]
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env, check=False
+        )
     except subprocess.TimeoutExpired:
         return {"tool": tool, "error": f"timeout after {timeout:.0f}s"}
     if proc.returncode != 0:
@@ -55,7 +67,18 @@ def _fmt_row(cells: list[str], widths: list[int]) -> str:
     return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
 
 
-HEADER = ["articles", "tool", "time s", "peak MB", "sent/s", "story F1", "fam P", "fam R", "boil P", "boil R"]
+HEADER = [
+    "articles",
+    "tool",
+    "time s",
+    "peak MB",
+    "sent/s",
+    "story F1",
+    "fam P",
+    "fam R",
+    "boil P",
+    "boil R",
+]
 
 
 def table(rows: list[tuple[int, int, dict]]) -> str:
@@ -119,7 +142,9 @@ def profile(n: int, seed: int, data: Path | None, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wirediff-bench-") as tmp:
         folder, c = _prepare(n, seed, data, Path(tmp))
-        print(f"profiling wirediff on {n:,} articles ({c.n_stories} stories, {c.n_sentences:,} lines)")
+        print(
+            f"profiling wirediff on {n:,} articles ({c.n_stories} stories, {c.n_sentences:,} lines)"
+        )
         prof = Profiler(interval=0.005)
         prof.start()
         analyze([folder])
@@ -136,17 +161,33 @@ def profile(n: int, seed: int, data: Path | None, out_dir: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="one small corpus (200 articles, 60 on the fallback corpus), for CI")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="one small corpus (200 articles, 60 on the fallback corpus), for CI",
+    )
     ap.add_argument("--sizes", type=_sizes, help="comma-separated corpus sizes, e.g. 1000,5000")
-    ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    ap.add_argument(
+        "--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS)
+    )
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--data", type=Path, default=None, help="ECB+ folder (default ../shared/data/ecbplus-dev)")
-    ap.add_argument("--budget", type=float, default=None, help="difflib seconds before extrapolating")
+    ap.add_argument(
+        "--data", type=Path, default=None, help="ECB+ folder (default ../shared/data/ecbplus-dev)"
+    )
+    ap.add_argument(
+        "--budget", type=float, default=None, help="difflib seconds before extrapolating"
+    )
     ap.add_argument("--timeout", type=float, default=None, help="seconds per tool run")
-    ap.add_argument("--profile", action="store_true", help="profile wirediff with pyinstrument instead")
+    ap.add_argument(
+        "--profile", action="store_true", help="profile wirediff with pyinstrument instead"
+    )
     ap.add_argument("--profile-size", type=int, default=1000)
-    ap.add_argument("--out", type=Path, default=Path("bench-out"), help="where --profile and --json write")
-    ap.add_argument("--json", action="store_true", help="also write the results to OUT/results.json")
+    ap.add_argument(
+        "--out", type=Path, default=Path("bench-out"), help="where --profile and --json write"
+    )
+    ap.add_argument(
+        "--json", action="store_true", help="also write the results to OUT/results.json"
+    )
     args = ap.parse_args(argv)
 
     if args.profile:
@@ -167,10 +208,14 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             t0 = time.perf_counter()
             folder, c = _prepare(n, args.seed, args.data, Path(tmp))
-            story_sizes = sorted(len([1 for a in c.articles if a.story == s]) for s in {a.story for a in c.articles})
-            print(f"corpus {n:,}: {c.n_stories} stories (articles per story median {story_sizes[len(story_sizes) // 2]}, "
-                  f"max {story_sizes[-1]}), {c.n_sentences:,} lines, made in {time.perf_counter() - t0:.1f}s",
-                  flush=True)
+            story_sizes = sorted(
+                len([1 for a in c.articles if a.story == s]) for s in {a.story for a in c.articles}
+            )
+            print(
+                f"corpus {n:,}: {c.n_stories} stories (articles per story median {story_sizes[len(story_sizes) // 2]}, "
+                f"max {story_sizes[-1]}), {c.n_sentences:,} lines, made in {time.perf_counter() - t0:.1f}s",
+                flush=True,
+            )
             if n == sizes[0]:
                 print(f"source: {c.source}", flush=True)
             for tool in tools:
@@ -192,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.json:
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "results.json").write_text(json.dumps([{"articles": n, **r} for n, _, r in rows], indent=1))
+        (args.out / "results.json").write_text(
+            json.dumps([{"articles": n, **r} for n, _, r in rows], indent=1)
+        )
     return 0
 
 

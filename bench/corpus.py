@@ -43,7 +43,7 @@ _SPLIT_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z])")
 _DEBRIS_RE = re.compile(
     r"©|\bcopyright\b|all rights reserved|leave a (?:reply|comment)|required fields|"
     r"\bemail address\b|^\[|^[A-Z][A-Z ,'-]{6,}:",
-    re.I,
+    re.IGNORECASE,
 )
 _WORDS_RE = re.compile(r"\w+")
 
@@ -93,8 +93,14 @@ def load_ecbplus(folder: Path = SHARED_ECB) -> list[SourceStory]:
     for fname in sorted(gold):
         p = folder / "articles" / fname
         if p.exists():
-            by_story.setdefault(gold[fname], []).extend(_article_sentences(p.read_text(encoding="utf-8"), split=False))
-    return [SourceStory(name, tuple(_distinct(s))) for name, s in sorted(by_story.items()) if len(s) >= 12]
+            by_story.setdefault(gold[fname], []).extend(
+                _article_sentences(p.read_text(encoding="utf-8"), split=False)
+            )
+    return [
+        SourceStory(name, tuple(_distinct(s)))
+        for name, s in sorted(by_story.items())
+        if len(s) >= 12
+    ]
 
 
 def load_seeds(folder: Path = SEEDS) -> list[SourceStory]:
@@ -114,7 +120,10 @@ def load_sources(data_dir: Path | None = None) -> tuple[list[SourceStory], str]:
     if (folder / "gold.json").exists():
         stories = load_ecbplus(folder)
         n = sum(len(s.sentences) for s in stories)
-        return stories, f"ECB+ dev ({len(stories)} real stories, {n} distinct sentences) from {folder}"
+        return (
+            stories,
+            f"ECB+ dev ({len(stories)} real stories, {n} distinct sentences) from {folder}",
+        )
     stories = load_seeds()
     n = sum(len(s.sentences) for s in stories)
     return stories, (
@@ -176,24 +185,84 @@ class _Outlet:
     share: str | None
 
 
-_OUTLET_WORDS = (
-    "Daily Herald Courier Tribune Gazette Post Times Chronicle Observer Sentinel Ledger Record "
-    "Examiner Monitor Journal Star Register Dispatch Bulletin Wire Express Mirror Globe Press"
-).split()
-_PLACES = (
-    "Riverton Lakeside Northfield Eastport Westbrook Fairview Greenville Harbor Springfield "
-    "Oakridge Milltown Brookside Highland Pinecrest Kingsport Bayview Clearwater Stonebridge"
-).split()
+_OUTLET_WORDS = [
+    "Daily",
+    "Herald",
+    "Courier",
+    "Tribune",
+    "Gazette",
+    "Post",
+    "Times",
+    "Chronicle",
+    "Observer",
+    "Sentinel",
+    "Ledger",
+    "Record",
+    "Examiner",
+    "Monitor",
+    "Journal",
+    "Star",
+    "Register",
+    "Dispatch",
+    "Bulletin",
+    "Wire",
+    "Express",
+    "Mirror",
+    "Globe",
+    "Press",
+]
+_PLACES = [
+    "Riverton",
+    "Lakeside",
+    "Northfield",
+    "Eastport",
+    "Westbrook",
+    "Fairview",
+    "Greenville",
+    "Harbor",
+    "Springfield",
+    "Oakridge",
+    "Milltown",
+    "Brookside",
+    "Highland",
+    "Pinecrest",
+    "Kingsport",
+    "Bayview",
+    "Clearwater",
+    "Stonebridge",
+]
 _PROMPTS = (
     "Sign up for our daily newsletter to get the top stories delivered to your inbox.",
     "Subscribe to our newsletter for the latest news.",
     "Get the morning briefing: sign up now.",
     "Want more stories like this? Sign up for our free newsletter.",
 )
-_SHARES = ("Share this article", "Share on Facebook Share on Twitter", "Follow us on Twitter and Facebook.")
-_CREDITS = ("Photo: Reuters", "Photo: AP", "Image: AFP/Getty Images", "Photo credit: EPA", "(Photo: Shutterstock)")
-_SOURCES = ("officials said", "police said", "a spokesman said", "reports said", "the agency said", "sources said")
-_ACCORDING = ("According to reports, ", "According to officials, ", "Officials said ", "Reports say ")
+_SHARES = (
+    "Share this article",
+    "Share on Facebook Share on Twitter",
+    "Follow us on Twitter and Facebook.",
+)
+_CREDITS = (
+    "Photo: Reuters",
+    "Photo: AP",
+    "Image: AFP/Getty Images",
+    "Photo credit: EPA",
+    "(Photo: Shutterstock)",
+)
+_SOURCES = (
+    "officials said",
+    "police said",
+    "a spokesman said",
+    "reports said",
+    "the agency said",
+    "sources said",
+)
+_ACCORDING = (
+    "According to reports, ",
+    "According to officials, ",
+    "Officials said ",
+    "Reports say ",
+)
 _SYNONYMS = {
     "said": "stated",
     "says": "states",
@@ -218,7 +287,21 @@ _SYNONYMS = {
     "near": "close to",
     "but": "however",
 }
-_LOWER_FIRST = {"The", "A", "An", "It", "This", "That", "These", "He", "She", "They", "In", "On", "At"}
+_LOWER_FIRST = {
+    "The",
+    "A",
+    "An",
+    "It",
+    "This",
+    "That",
+    "These",
+    "He",
+    "She",
+    "They",
+    "In",
+    "On",
+    "At",
+}
 
 
 def _make_outlet(rng: random.Random, i: int) -> _Outlet:
@@ -235,7 +318,9 @@ def _make_outlet(rng: random.Random, i: int) -> _Outlet:
             None,
         )
     )
-    byline = rng.choice((None, None, f"By {place} {word} staff", f"{place.upper()} {word.upper()} REPORTERS"))
+    byline = rng.choice(
+        (None, None, f"By {place} {word} staff", f"{place.upper()} {word.upper()} REPORTERS")
+    )
     return _Outlet(
         host=host,
         name=name,
@@ -253,7 +338,9 @@ def _make_outlet(rng: random.Random, i: int) -> _Outlet:
 
 _APOS_RE = re.compile(r"(?<=\w)['’](?=\w)")
 _QUOTE_CHARS_RE = re.compile(r"[\"“”]")
-_QUOTE_ATTR_RE = re.compile(r"^[\"“](?P<q>.+?)[,.]?[\"”],? (?P<who>[^\"“”]{2,40}?) (?P<verb>said|says|added|told [^\"“”]+?)\.$")
+_QUOTE_ATTR_RE = re.compile(
+    r"^[\"“](?P<q>.+?)[,.]?[\"”],? (?P<who>[^\"“”]{2,40}?) (?P<verb>said|says|added|told [^\"“”]+?)\.$"
+)
 
 
 def drop_apostrophes(s: str) -> str:
@@ -318,7 +405,9 @@ def _edit_substitute(s: str, rng: random.Random) -> str | None:
     if candidates:
         m = rng.choice(candidates)
         return s[: m.start()] + _SYNONYMS[m.group()] + s[m.end() :]
-    small = [m for m in words if m.group() in {"the", "also", "very", "just", "now", "still", "that"}]
+    small = [
+        m for m in words if m.group() in {"the", "also", "very", "just", "now", "still", "that"}
+    ]
     if small:
         m = rng.choice(small)
         return (s[: m.start()] + s[m.end() :]).replace("  ", " ")
@@ -389,7 +478,8 @@ def _story_sizes(rng: random.Random, n: int, n_stories: int) -> list[int]:
 
 
 MEAN_STORY_SIZE = 10
-MIN_CHUNK = 14  # sentences a variant story needs: a pool to copy and a few own sentences
+MIN_CHUNK = 18  # sentences a variant story needs: a pool to copy and a few own sentences
+MIN_POOL = 12  # wire sentences of a story, so that articles keep a realistic length
 
 
 def _plan_stories(rng: random.Random, sources: Sequence[SourceStory], n: int) -> list[_Story]:
@@ -417,7 +507,7 @@ def _plan_stories(rng: random.Random, sources: Sequence[SourceStory], n: int) ->
         chunk = len(sents) // v
         for j in range(v):
             part = sents[j * chunk : (j + 1) * chunk]
-            n_pool = min(25, max(8, int(len(part) * 0.6)))
+            n_pool = min(25, max(MIN_POOL, int(len(part) * 0.6)))
             pool = part[:n_pool]
             sid = f"{s.name}~v{j}"
             title_src = pool[0]
@@ -456,7 +546,9 @@ def generate(n: int, seed: int = 0, data_dir: Path | None = None) -> Corpus:
     articles: list[CorpusArticle] = []
     specs: list[tuple[_Story, _Outlet]] = []
     for story, size in zip(stories, sizes):
-        chosen = rng.sample(outlets, k=size) if size <= len(outlets) else rng.choices(outlets, k=size)
+        chosen = (
+            rng.sample(outlets, k=size) if size <= len(outlets) else rng.choices(outlets, k=size)
+        )
         specs.extend((story, o) for o in chosen)
     rng.shuffle(specs)
     width = len(str(len(specs)))
@@ -518,7 +610,9 @@ def _article(
         blocks.insert(rng.randint(1, len(blocks)), bp("credit", rng.choice(_CREDITS)))
     if rng.random() < 0.25 and len(blocks) > 1:
         other = rng.choice(stories)
-        blocks.insert(rng.randint(1, len(blocks)), bp("related", f"Read more: {_title(other, rng)}"))
+        blocks.insert(
+            rng.randint(1, len(blocks)), bp("related", f"Read more: {_title(other, rng)}")
+        )
     if rng.random() < 0.1 and len(blocks) > 1:
         blocks.insert(rng.randint(1, len(blocks)), bp("separator", "ADVERTISEMENT"))
     if outlet.share and rng.random() < 0.6:
@@ -538,7 +632,9 @@ def _article(
     if outlet.comments and rng.random() < 0.7:
         blocks.append(
             bp("comments", "Leave a Reply")
-            + bp("comments", "Your email address will not be published. Required fields are marked *")
+            + bp(
+                "comments", "Your email address will not be published. Required fields are marked *"
+            )
         )
 
     title = _title(story, rng)
@@ -569,7 +665,12 @@ def write(corpus: Corpus, folder: Path) -> Path:
         "source": corpus.source,
         "seed": corpus.seed,
         "articles": [
-            {"name": a.name, "story": a.story, "outlet": a.outlet, "lines": [asdict(ln) for ln in a.lines]}
+            {
+                "name": a.name,
+                "story": a.story,
+                "outlet": a.outlet,
+                "lines": [asdict(ln) for ln in a.lines],
+            }
             for a in corpus.articles
         ],
     }
@@ -581,6 +682,9 @@ def read_truth(path: Path) -> dict[str, CorpusArticle]:
     data = json.loads(path.read_text(encoding="utf-8"))
     out = {}
     for a in data["articles"]:
-        lines = [TruthLine(d["start"], d["end"], d["origin"], d["boilerplate"], tuple(d["edits"])) for d in a["lines"]]
+        lines = [
+            TruthLine(d["start"], d["end"], d["origin"], d["boilerplate"], tuple(d["edits"]))
+            for d in a["lines"]
+        ]
         out[a["name"]] = CorpusArticle(a["name"], "", a["story"], a["outlet"], lines)
     return out

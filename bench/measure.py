@@ -33,7 +33,9 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def bcubed(gold: Mapping[str, Hashable], pred: Mapping[str, Hashable]) -> tuple[float, float, float]:
+def bcubed(
+    gold: Mapping[str, Hashable], pred: Mapping[str, Hashable]
+) -> tuple[float, float, float]:
     """B-cubed precision, recall, F1 of ``pred`` clusters against ``gold`` (item → label)."""
     items = list(gold)
     if not items:

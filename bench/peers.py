@@ -110,7 +110,9 @@ class _UnionFind:
             self.parent[ri] = rj
 
 
-def _predictions(docs: Sequence[Doc], uf: _UnionFind, base: Sequence[int], only: set[str] | None) -> dict[str, Prediction]:
+def _predictions(
+    docs: Sequence[Doc], uf: _UnionFind, base: Sequence[int], only: set[str] | None
+) -> dict[str, Prediction]:
     repeated = _repeated_across_stories(docs)
     size: dict[int, int] = defaultdict(int)
     for di, d in enumerate(docs):
@@ -136,7 +138,9 @@ def _bases(docs: Sequence[Doc]) -> list[int]:
     return base
 
 
-def run_difflib(folder: Path, stories: Mapping[str, str], budget: float = 60.0, seed: int = 0) -> PeerResult:
+def run_difflib(
+    folder: Path, stories: Mapping[str, str], budget: float = 60.0, seed: int = 0
+) -> PeerResult:
     t0 = time.perf_counter()
     docs = read_docs(folder, stories)
     base = _bases(docs)
@@ -153,7 +157,8 @@ def run_difflib(folder: Path, stories: Mapping[str, str], budget: float = 60.0, 
     order = sorted(by_story)
     random.Random(seed).shuffle(order)
     # The first story is always finished (accuracy needs one): make it the cheapest one
-    # with two articles or more; the rest come in seeded random order.
+    # with two articles or more; the rest come in seeded random order, skipping those that
+    # would not fit in the budget left (so the sample leans to smaller stories).
     multi = [s for s in order if len(by_story[s]) > 1]
     if multi:
         first = min(multi, key=lambda s: story_pairs(by_story[s]))
@@ -167,6 +172,11 @@ def run_difflib(folder: Path, stories: Mapping[str, str], budget: float = 60.0, 
     sm = difflib.SequenceMatcher()
     for s in order:
         members = by_story[s]
+        spent = time.perf_counter() - t1
+        if done and spent > budget:
+            break
+        if done and done_pairs and story_pairs(members) > (budget - spent) * done_pairs / spent:
+            continue  # would not fit in what is left of the budget: sample another story
         stopped = False
         for x, di in enumerate(members):
             for dj in members[x + 1 :]:
@@ -194,7 +204,12 @@ def run_difflib(folder: Path, stories: Mapping[str, str], budget: float = 60.0, 
             f"accuracy on the {len(done)}/{len(order)} stories done ({len(names)} articles)"
         )
         return PeerResult(_predictions(docs, uf, base, names), seconds, True, note, names)
-    return PeerResult(_predictions(docs, uf, base, None), time.perf_counter() - t0, False, f"{total_pairs:,} pairs")
+    return PeerResult(
+        _predictions(docs, uf, base, None),
+        time.perf_counter() - t0,
+        False,
+        f"{total_pairs:,} pairs",
+    )
 
 
 def run_minhash(folder: Path, stories: Mapping[str, str]) -> PeerResult:
@@ -229,4 +244,6 @@ def run_minhash(folder: Path, stories: Mapping[str, str]) -> PeerResult:
             if fuzz.ratio(norms[k], norms[c], score_cutoff=VERIFY_MIN):
                 uf.union(k, c)
     preds = _predictions(docs, uf, base, None)
-    return PeerResult(preds, time.perf_counter() - t0, False, f"{checked:,} candidate pairs verified")
+    return PeerResult(
+        preds, time.perf_counter() - t0, False, f"{checked:,} candidate pairs verified"
+    )

@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run")
     ap.add_argument("tool", choices=("wirediff", "difflib", "minhash"))
     ap.add_argument("folder", type=Path)
-    ap.add_argument("--budget", type=float, default=60.0, help="difflib: seconds before extrapolating")
+    ap.add_argument(
+        "--budget", type=float, default=60.0, help="difflib: seconds before extrapolating"
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     folder: Path = args.folder
@@ -48,12 +50,19 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from . import peers
 
-        stories = json.loads((folder.parent / f"{folder.name}.stories.json").read_text(encoding="utf-8"))
+        stories = json.loads(
+            (folder.parent / f"{folder.name}.stories.json").read_text(encoding="utf-8")
+        )
         if args.tool == "difflib":
             res = peers.run_difflib(folder, stories, budget=args.budget, seed=args.seed)
         else:
             res = peers.run_minhash(folder, stories)
-        preds, seconds, note, extrapolated = res.predictions, res.seconds, res.note, res.extrapolated
+        preds, seconds, note, extrapolated = (
+            res.predictions,
+            res.seconds,
+            res.note,
+            res.extrapolated,
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
     from .corpus import read_truth

@@ -17,8 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # bench/ is a repo folder, not part of the installed package
     sys.path.insert(0, str(REPO))
 
-from bench import corpus  # noqa: E402
-from bench.measure import Prediction, bcubed, score  # noqa: E402
+from bench import corpus
+from bench.measure import Prediction, bcubed, score
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,9 @@ def test_fallback_is_announced(small):
 
 def test_deterministic(small, missing):
     again = corpus.generate(120, seed=3, data_dir=missing)
-    assert [(a.name, a.text, a.story) for a in again.articles] == [(a.name, a.text, a.story) for a in small.articles]
+    assert [(a.name, a.text, a.story) for a in again.articles] == [
+        (a.name, a.text, a.story) for a in small.articles
+    ]
     other = corpus.generate(120, seed=4, data_dir=missing)
     assert [a.text for a in other.articles] != [a.text for a in small.articles]
 
@@ -105,7 +107,9 @@ def test_edit_functions():
     assert corpus.quote_style("“Yes,” he said.", straight=True) == '"Yes," he said.'
     out = corpus._edit_attribute('"We will rebuild the city," the mayor said.', rng)
     assert out == 'The mayor said: "We will rebuild the city."'
-    trimmed = corpus._edit_trim("The fire started on Monday night, officials believe, and spread fast.", rng)
+    trimmed = corpus._edit_trim(
+        "The fire started on Monday night, officials believe, and spread fast.", rng
+    )
     assert trimmed and len(trimmed) < 70 and trimmed.endswith(".")
 
 
@@ -114,15 +118,33 @@ def test_bcubed_and_pairs():
     p, r, _ = bcubed({"a": 1, "b": 1, "c": 2}, {"a": "x", "b": "x", "c": "x"})
     assert r == 1.0 and p < 1.0
     t = {
-        "a": corpus.CorpusArticle("a", "", "s", "o", [corpus.TruthLine(0, 5, "o1", None), corpus.TruthLine(6, 9, None, "copyright")]),
-        "b": corpus.CorpusArticle("b", "", "s", "o", [corpus.TruthLine(0, 5, "o1", None), corpus.TruthLine(6, 9, "o2", None)]),
+        "a": corpus.CorpusArticle(
+            "a",
+            "",
+            "s",
+            "o",
+            [corpus.TruthLine(0, 5, "o1", None), corpus.TruthLine(6, 9, None, "copyright")],
+        ),
+        "b": corpus.CorpusArticle(
+            "b",
+            "",
+            "s",
+            "o",
+            [corpus.TruthLine(0, 5, "o1", None), corpus.TruthLine(6, 9, "o2", None)],
+        ),
     }
     perfect = {
         "a": Prediction("c", [(0, 5, "f", False), (6, 9, None, True)]),
         "b": Prediction("c", [(0, 5, "f", False), (6, 9, None, False)]),
     }
     s = score(t, perfect)
-    assert (s.family_p, s.family_r, s.boiler_p, s.boiler_r, s.cluster_f1) == (1.0, 1.0, 1.0, 1.0, 1.0)
+    assert (s.family_p, s.family_r, s.boiler_p, s.boiler_r, s.cluster_f1) == (
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+    )
     wrong = {
         "a": Prediction("c", [(0, 5, None, False), (6, 9, None, False)]),
         "b": Prediction("d", [(0, 5, "f", True), (6, 9, "f", False)]),
@@ -137,6 +159,7 @@ def test_quick_run_prints_table(missing):
         [sys.executable, "-m", "bench", "--quick", "--data", str(missing)],
         capture_output=True,
         text=True,
+        check=False,
         cwd=REPO,
         env=env,
         timeout=300,
@@ -147,7 +170,11 @@ def test_quick_run_prints_table(missing):
     header = next(line for line in out.splitlines() if line.startswith("articles"))
     for col in ("time s", "peak MB", "story F1", "fam P", "fam R", "boil P", "boil R"):
         assert col in header
-    rows = [line.split() for line in out.splitlines() if line.startswith("60 ") and "articles:" not in line]
+    rows = [
+        line.split()
+        for line in out.splitlines()
+        if line.startswith("60 ") and "articles:" not in line
+    ]
     assert {r[1] for r in rows} == {"wirediff", "difflib", "minhash"}
     for r in rows:
         assert "timeout" not in r and "failed:" not in r, r
