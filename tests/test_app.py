@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -20,8 +21,18 @@ SEEDS = str(paths.seeds_dir())  # one real story with real debris: the reader te
 MANY = str(Path(__file__).parent / "fixtures" / "app")  # several real stories: the stories-list tests
 
 
+@functools.lru_cache(maxsize=1)
+def seed_story():
+    from tui.core.pipeline import analyze
+
+    return analyze([SEEDS], one_story=True)
+
+
 def make_app(one_story=False, inputs=None, **kw) -> WirediffApp:
+    """Stories-list tests run the real worker; reader tests reuse one analysis of the seeds."""
     kw.setdefault("config", Config())
+    if one_story and inputs is None:
+        kw.setdefault("analysis", seed_story())
     if inputs is None:
         inputs = [SEEDS] if one_story else [MANY]
     return WirediffApp(inputs, one_story=one_story, **kw)
@@ -29,6 +40,7 @@ def make_app(one_story=False, inputs=None, **kw) -> WirediffApp:
 
 async def ready(app, pilot):
     await app.workers.wait_for_complete()
+    await pilot.pause()
     await pilot.pause()
     assert app.analysis is not None
 
@@ -354,7 +366,7 @@ async def test_reader_triage_marks_the_article_and_undo(wd_home):
         digest = screen.current.digest
         await pilot.press("s")
         assert app.store.mark(digest).starred
-        assert str(table.get_row_at(0)[0]) == "★"
+        assert str(table.get_row_at(table.cursor_row)[0]) == "★"
         await pilot.press("r")
         assert app.store.mark(digest).read
         await pilot.press("a")

@@ -127,8 +127,8 @@ Shared text is tinted with its family's colour and underlined; words no other ou
     def on_mount(self) -> None:
         table = self.query_one("#articles", NavTable)
         table.add_column("", key="mark", width=1)
-        table.add_column("Outlet", key="outlet")
         table.add_column("Orig", key="orig", width=4)
+        table.add_column("Outlet", key="outlet")  # last: clipped by the pane on narrow screens
         self._fill_articles()
         view = self.query_one(ArticleView)
         cfg = getattr(self.app, "config", None)
@@ -138,22 +138,6 @@ Shared text is tinted with its family's colour and underlined; words no other ou
         view.show(self.analysis, self.current)
         view.focus()
 
-    def on_resize(self) -> None:
-        self._fit_outlet_column()
-
-    def _fit_outlet_column(self) -> None:
-        table = self.query_one("#articles", NavTable)
-        width = table.size.width
-        if not width:
-            return
-        # mark(1) + orig(4) + 2 cells of padding per column + scrollbar
-        outlet = max(8, width - 1 - 4 - 6 - 2)
-        column = table.columns.get("outlet")  # type: ignore[call-overload]
-        if column is not None and column.width != outlet:
-            column.width = outlet
-            column.auto_width = False
-            table.refresh()
-
     def _fill_articles(self) -> None:
         table = self.query_one("#articles", NavTable)
         row = table.cursor_row if table.row_count else 0
@@ -162,8 +146,8 @@ Shared text is tinted with its family's colour and underlined; words no other ou
         for a in self.articles:
             table.add_row(
                 mark_glyph(marks.get(a.digest, NO_MARK)),
+                f"{self.analysis.originality(a):>4.0%}",
                 a.outlet,
-                f"{self.analysis.originality(a):.0%}",
                 key=a.id,
             )
         table.move_cursor(row=row, animate=False)
@@ -209,7 +193,7 @@ Shared text is tinted with its family's colour and underlined; words no other ou
 
     def action_article(self, delta: int) -> None:
         table = self.query_one("#articles", NavTable)
-        idx = self.articles.index(self.current) + delta
+        idx = table.cursor_row + delta  # the table moves at once; the highlight event comes later
         if 0 <= idx < len(self.articles):
             table.move_cursor(row=idx, animate=False)
         else:

@@ -127,6 +127,7 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         self.query_text = ""
         self.states: dict[str, str] = {}
         self.shown: list[StorySummary] = []
+        self._columns_ready = False
 
     def compose(self) -> ComposeResult:
         yield Static("wirediff", id="stories-title")
@@ -148,6 +149,9 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         table.add_column("Copied", key="copied", width=6)
         table.display = False
         self.query_one("#filter", Input).display = False
+        self._columns_ready = True
+        if self.analysis is not None:
+            self.set_analysis(self.analysis)
 
     # ----------------------------------------------------------------- loading
     def show_progress(self, stage: str, done: int, total: int) -> None:
@@ -161,6 +165,8 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
 
     def set_analysis(self, analysis: Analysis) -> None:
         self.analysis = analysis
+        if not self._columns_ready:
+            return  # on_mount shows it
         self.summaries = summarize(analysis)
         self.query_one("#loading").display = False
         table = self.query_one("#stories", NavTable)
