@@ -334,10 +334,15 @@ _SECOND_WORDS: dict[str, frozenset[str]] = {
 _OPENING_RE = re.compile(r"[^A-Za-z0-9©]*(?:([A-Za-z]+)[^A-Za-z0-9]+([A-Za-z]+)?|([0-9©]))")
 # Literals one of which every "anywhere" cue contains (lower case).
 _ANY_KEYS = (
-    "reserve", "\u00a9", "copyright", "not be", "without", "permission", "reproduc", "reprint", "fields", "comment",
-    "akismet", "guidelines", "publish", "libel", "capitals", " us ", "editor", "contributed", "newsletter",
-    "subscri", "inbox", "log in", "full story", "apps for", "app for", "android", "compensation", "commission",
-    "affiliate", "amazon", "endorsed",
+    "reserved", "reserve the right", "\u00a9", "copyright", "not be publ", "not be re", "not be dis", "not be broad",
+    "not be cop", "not be shared", "not reprod", "not reprint", "not republ", "not publish", "not distrib",
+    "not redistrib", "not copy", "with permission", "by permission", "written permission", "reprinting",
+    "reproduction of", "fields are marked", "comments are", "comments will", "commenting", "to advertise",
+    "akismet", "guidelines", "to publish all", "libel", "block capitals", "us at", "us on", "us via", "call us",
+    "mail us", "to the editor", "contributed reporting", "contributed to this", "contributed additional",
+    "newsletter", "subscribe to", "a subscriber", "unsubscribe", "to your inbox", "log in for", "full story",
+    "android", "compensation", "a commission", "earn commission", "commissioned by", "affiliate",
+    "amazon associate", "otherwise endorsed",
 )  # fmt: skip
 
 
@@ -364,8 +369,7 @@ def _classify(text: str) -> str | None:
             if len(t) <= _MAX_LEN.get(kind, _ANY_MAX):
                 return kind
     if len(t) <= _ANY_MAX:
-        low = t.lower()
-        if any(k in low for k in _ANY_KEYS):
+        if any(map(t.lower().__contains__, _ANY_KEYS)):
             m = _ANY_RE.search(t)
             if m:
                 return _ANY_KIND[m.lastgroup]  # type: ignore[index]
