@@ -26,6 +26,7 @@ BOILERPLATE_KINDS: tuple[str, ...] = (
     "comments",
     "contact",
     "attribution",
+    "disclaimer",
     "separator",
     "trailing",
     "repeated",
