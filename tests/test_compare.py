@@ -401,3 +401,27 @@ async def test_compare_opens_family_of_the_cursor_row():
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
+
+
+def test_in_order_is_the_heaviest_longest_increasing_run():
+    """Checked against brute force over every subset of small random pairings."""
+    import itertools
+    import random
+
+    from tui.core.compare import _in_order
+
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.randint(0, 8)
+        rights = rng.sample(range(12), n)
+        pairs = list(enumerate(rights))
+        weights = [rng.randint(1, 5) for _ in range(n)]
+        got = _in_order(pairs, weights)
+        assert got == sorted(got)
+        assert all(pairs[a][1] < pairs[b][1] for a, b in itertools.pairwise(got))
+        best = (0, 0)
+        for size in range(n + 1):
+            for sub in itertools.combinations(range(n), size):
+                if all(rights[a] < rights[b] for a, b in itertools.pairwise(sub)):
+                    best = max(best, (size, sum(weights[k] for k in sub)))
+        assert (len(got), sum(weights[k] for k in got)) == best

@@ -17,7 +17,6 @@ match, it only arranges what the analysis already says.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -205,48 +204,33 @@ def _in_order(pairs: Sequence[tuple[int, int]], weights: Sequence[int]) -> list[
     """Indices into ``pairs`` (sorted by left index) of a longest run whose right indices
     increase: the most pairs kept in order, and among equally many, the most text.
 
-    Right indices are distinct, so this is a longest strictly increasing subsequence; the
-    tie-break by weight keeps a long paragraph in place and calls the short one moved.
+    Right indices are distinct, so this is a longest strictly increasing subsequence, found
+    in O(n log n) with a Fenwick tree of prefix maxima over right positions. The tie-break by
+    weight keeps a long paragraph in place and calls the short one moved.
     """
     n = len(pairs)
     if n == 0:
         return []
-    if n > 2000:
-        return _lis_fast([r for _, r in pairs])
-    best: list[tuple[int, int]] = [(1, weights[k]) for k in range(n)]
+    size = max(r for _, r in pairs) + 1
+    tree: list[tuple[int, int, int]] = [(0, 0, -1)] * (size + 1)  # (count, weight, pair index)
     back = [-1] * n
-    for k in range(n):
-        rk = pairs[k][1]
-        for j in range(k):
-            if pairs[j][1] < rk:
-                cand = (best[j][0] + 1, best[j][1] + weights[k])
-                if cand > best[k]:
-                    best[k] = cand
-                    back[k] = j
-    k = max(range(n), key=best.__getitem__)
+    best: tuple[int, int, int] = (0, 0, -1)
+    for k, (_, r) in enumerate(pairs):
+        # Best chain ending at a right position < r.
+        prev = (0, 0, -1)
+        i = r  # Fenwick positions are 1-based: position r+1 holds right index r
+        while i > 0:
+            prev = max(prev, tree[i])
+            i -= i & -i
+        back[k] = prev[2]
+        mine = (prev[0] + 1, prev[1] + weights[k], k)
+        best = max(best, mine)
+        i = r + 1
+        while i <= size:
+            tree[i] = max(tree[i], mine)
+            i += i & -i
     out = []
-    while k != -1:
-        out.append(k)
-        k = back[k]
-    return out[::-1]
-
-
-def _lis_fast(values: Sequence[int]) -> list[int]:
-    """Plain O(n log n) longest increasing subsequence (indices), for very long articles."""
-    tails: list[int] = []  # values
-    tails_at: list[int] = []  # index of the value ending each tail
-    back = [-1] * len(values)
-    for k, v in enumerate(values):
-        p = bisect_left(tails, v)
-        if p == len(tails):
-            tails.append(v)
-            tails_at.append(k)
-        else:
-            tails[p] = v
-            tails_at[p] = k
-        back[k] = tails_at[p - 1] if p else -1
-    out = []
-    k = tails_at[-1]
+    k = best[2]
     while k != -1:
         out.append(k)
         k = back[k]
