@@ -100,6 +100,8 @@ def filter_sort(
 class StoriesScreen(Screen):
     """Top screen: the list of stories."""
 
+    AUTO_FOCUS = None  # nothing takes keys while the analysis runs; the table is focused after
+
     HELP = """\
 ## Stories
 One row per story. **State** comes from the articles' marks: ▣ archived (all archived),
@@ -141,12 +143,13 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
 
     def on_mount(self) -> None:
         table = self.query_one("#stories", NavTable)
+        # The headline goes last: on a narrow screen it is clipped, the numbers stay visible.
         table.add_column("", key="state", width=1)
-        table.add_column("Headline", key="headline")
         table.add_column("Outl", key="outlets", width=4)
         table.add_column("Arts", key="articles", width=4)
-        table.add_column("Dates", key="dates", width=16)
         table.add_column("Copied", key="copied", width=6)
+        table.add_column("Dates", key="dates", width=16)
+        table.add_column("Headline", key="headline")
         table.display = False
         self.query_one("#filter", Input).display = False
         self._columns_ready = True
@@ -192,11 +195,11 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         for s in self.shown:
             table.add_row(
                 STATE_GLYPH[self.states[s.story.id]],
-                s.story.title,
-                str(len(s.outlets)),
-                str(s.n_articles),
+                f"{len(s.outlets):>4}",
+                f"{s.n_articles:>4}",
+                f"{s.copied:>6.0%}",
                 s.date_span,
-                f"{s.copied:.0%}",
+                s.story.title,
                 key=s.story.id,
             )
         if keep is not None:
