@@ -314,6 +314,17 @@ async def test_compare_screen_keys_move_cursor_swap_and_go_back():
         assert view.cursor == len(view.rows) - 1
         await pilot.press("g")
         assert view.cursor == 0
+        # Arrows and paging move the row cursor too (not just the scroll position).
+        await pilot.press("down", "down")
+        assert view.cursor == 2
+        await pilot.press("up")
+        assert view.cursor == 1
+        await pilot.press("end")
+        assert view.cursor == len(view.rows) - 1
+        await pilot.press("home", "pagedown")
+        assert view.cursor > 0
+        await pilot.press("pageup")
+        assert view.cursor == 0
         # n walks through the starts of the runs of differences, N walks back.
         seen = []
         for _ in range(len(view.hunk_starts) + 1):

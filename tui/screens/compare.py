@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -76,6 +77,31 @@ class CompareView(ScrollView, can_focus=True):
     CompareView > .compare--meta { color: $foreground-muted; }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "j,down",
+            "cursor_down",
+            "Down",
+            id="cursor-down",
+            show=False,
+            tooltip="Next row",
+        ),
+        Binding("k,up", "cursor_up", "Up", id="cursor-up", show=False, tooltip="Previous row"),
+        Binding(
+            "pagedown,ctrl+d",
+            "page_down",
+            "Page down",
+            id="page-down",
+            show=False,
+            tooltip="A page down",
+        ),
+        Binding(
+            "pageup,ctrl+u", "page_up", "Page up", id="page-up", show=False, tooltip="A page up"
+        ),
+        Binding("g,home", "first_row", "First", id="cursor-first", show=False, tooltip="First row"),
+        Binding("G,end", "last_row", "Last", id="cursor-last", show=False, tooltip="Last row"),
+    ]
+
     class CursorMoved(Message):
         """The cursor landed on another row."""
 
@@ -96,6 +122,9 @@ class CompareView(ScrollView, can_focus=True):
         self._lines: list[tuple[int, list[Segment], list[Segment]]] = []  # (row, left, right)
         self._row_start: list[int] = []  # first content line of each row
         self._row_height: list[int] = []
+        self._styles: dict[str, Style] = {}
+        self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._summary = summarize(self.rows)
 
     # --- data -----------------------------------------------------------------------
     @property
@@ -116,6 +145,7 @@ class CompareView(ScrollView, can_focus=True):
         self.left_id, self.right_id = self.right_id, self.left_id
         self.rows = side_by_side(self.analysis, self.left_id, self.right_id)
         self.hunk_starts = hunks(self.rows)
+        self._summary = summarize(self.rows)
         self.cursor = 0
         if keep is not None:
             for i, r in enumerate(self.rows):
@@ -125,6 +155,21 @@ class CompareView(ScrollView, can_focus=True):
         self._layout_width = -1
         self._relayout()
         self.scroll_to_cursor(center=True)
+
+    # --- styles ---------------------------------------------------------------------
+    def _style(self, name: str) -> Style:
+        """A component style, looked up once per theme (the lookup is costly per line)."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(f"compare--{name}", partial=name != "cursor")
+            self._styles[name] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strips.clear()
+        self._layout_width = -1  # cells embed styles: wrap again with the new theme
 
     # --- layout ---------------------------------------------------------------------
     def on_resize(self) -> None:
@@ -155,6 +200,7 @@ class CompareView(ScrollView, can_focus=True):
                 )
             lines.append((i, [], []))  # a blank line between rows, like paragraphs
         self._lines, self._row_start, self._row_height = lines, starts, heights
+        self._strips.clear()
         self.virtual_size = Size(width, len(lines) + HEADER_LINES)
         self.refresh()
 
@@ -175,19 +221,15 @@ class CompareView(ScrollView, can_focus=True):
         s = self.analysis.sentence(sid)
         text = Text(s.text.replace("\n", " "))
         if s.role == "boilerplate":
-            text.stylize(self.get_component_rich_style("compare--boilerplate", partial=True))
+            text.stylize(self._style("boilerplate"))
             text.append(f" [{s.kind or 'boilerplate'}]", style="dim")
             return text
         if s.role in ("title", "meta"):
-            style = (
-                "bold"
-                if s.role == "title"
-                else self.get_component_rich_style("compare--meta", partial=True)
-            )
+            style = "bold" if s.role == "title" else self._style("meta")
             text.stylize(style)
             return text
         if row.matched:
-            changed = self.get_component_rich_style("compare--changed", partial=True)
+            changed = self._style("changed")
             want = ("delete", "replace") if side == "left" else ("insert", "replace")
             for tag, a_span, b_span in row.ops:
                 if tag not in want:
@@ -198,7 +240,7 @@ class CompareView(ScrollView, can_focus=True):
             if row.moved and side == "right":
                 text.append(
                     f"  ↕ moved from #{s.index + 1}",
-                    style=self.get_component_rich_style("compare--moved", partial=True),
+                    style=self._style("moved"),
                 )
         return text
 
@@ -214,23 +256,32 @@ class CompareView(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - HEADER_LINES
         if index >= len(self._lines):
             return Strip.blank(width, base)
-        row_i, lseg, rseg = self._lines[index]
-        row = self.rows[row_i]
-        first = index == self._row_start[row_i]
-        gutter = self.get_component_rich_style("compare--gutter", partial=True)
+        row_i = self._lines[index][0]
         on_cursor = (
             row_i == self.cursor and index < self._row_start[row_i] + self._row_height[row_i]
         )
+        key = (index, width, on_cursor)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._content_line(index, cols, on_cursor).apply_style(base)
+            self._strips[key] = strip
+        return strip
+
+    def _content_line(self, index: int, cols: Columns, on_cursor: bool) -> Strip:
+        row_i, lseg, rseg = self._lines[index]
+        row = self.rows[row_i]
+        first = index == self._row_start[row_i]
+        gutter = self._style("gutter")
         segs: list[Segment] = [Segment("▌" if on_cursor else " ", gutter)]
         segs += list(Strip(lseg).adjust_cell_length(cols.left))
         segs.append(Segment(" │", gutter))
         segs += self._middle(row, first)
         segs.append(Segment("│ ", gutter))
         segs += list(Strip(rseg).adjust_cell_length(cols.right))
-        strip = Strip(segs).adjust_cell_length(width)
+        strip = Strip(segs).adjust_cell_length(cols.width)
         if on_cursor:
-            strip = strip.apply_style(self.get_component_rich_style("compare--cursor"))
-        return strip.apply_style(base)
+            strip = strip.apply_style(self._style("cursor"))
+        return strip
 
     def _middle(self, row: Row, first: bool) -> list[Segment]:
         if not first or not row.matched:
@@ -241,16 +292,12 @@ class CompareView(ScrollView, can_focus=True):
             if row.family
             else Style(bold=True)
         )
-        move = (
-            Segment("↕", self.get_component_rich_style("compare--moved", partial=True))
-            if row.moved
-            else Segment(" ")
-        )
+        move = Segment("↕", self._style("moved")) if row.moved else Segment(" ")
         return [Segment(glyph, colour), move]
 
     def _header_line(self, y: int, cols: Columns) -> Strip:
-        head = self.get_component_rich_style("compare--header", partial=True)
-        rule = self.get_component_rich_style("compare--rule", partial=True)
+        head = self._style("header")
+        rule = self._style("rule")
         if y == 0:
             left = _outlet_line(self.left, "◀ ")
             right = _outlet_line(self.right, "▶ ")
@@ -264,7 +311,7 @@ class CompareView(ScrollView, can_focus=True):
             line.append(" │  │ ", style=rule)
             line.append_text(right)
             return Strip(list(line.render(self.app.console)))
-        s = summarize(self.rows)
+        s = self._summary
         label = (
             f" {s.matched} matched · {s.moved} moved · {s.changed} reworded · "
             f"{s.left_only} only left · {s.right_only} only right "
@@ -288,7 +335,7 @@ class CompareView(ScrollView, can_focus=True):
             self.cursor = row
             self.post_message(self.CursorMoved(self, row))
         self.scroll_to_cursor(center=center)
-        self.refresh()
+        self.refresh()  # the cursor lines are cached per state: a repaint is cheap
 
     def scroll_to_cursor(self, *, center: bool = False) -> None:
         if not self._row_start:
@@ -318,10 +365,38 @@ class CompareView(ScrollView, can_focus=True):
         target = self.row_at_line(target_line)
         if target == self.cursor:
             target += direction
-        self.scroll_to(
-            y=self.scroll_offset.y + direction * self.page_lines, animate=False, immediate=True
-        )
-        self.move_to(target)
+        target = max(0, min(len(self.rows) - 1, target))
+        # Scroll by a page, then make sure the new cursor row is in view, in one scroll.
+        y = max(0, self.scroll_offset.y + direction * self.page_lines)
+        top = self._row_start[target]
+        bottom = top + self._row_height[target]
+        if top < y or bottom - top > self.page_lines:
+            y = top
+        elif bottom > y + self.page_lines:
+            y = bottom - self.page_lines
+        if target != self.cursor:
+            self.cursor = target
+            self.post_message(self.CursorMoved(self, target))
+        self.scroll_to(y=y, animate=False, immediate=True)
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self.page(+1)
+
+    def action_page_up(self) -> None:
+        self.page(-1)
+
+    def action_first_row(self) -> None:
+        self.move_to(0)
+
+    def action_last_row(self) -> None:
+        self.move_to(len(self.rows) - 1)
 
     def next_difference(self, direction: int) -> bool:
         starts = self.hunk_starts
@@ -392,28 +467,6 @@ the words that differ. A sentence facing blank space has no counterpart.
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "j,down",
-            "cursor_down",
-            "Down",
-            id="cursor-down",
-            show=False,
-            tooltip="Next row",
-        ),
-        Binding("k,up", "cursor_up", "Up", id="cursor-up", show=False, tooltip="Previous row"),
-        Binding(
-            "pagedown,ctrl+d",
-            "page_down",
-            "Page down",
-            id="page-down",
-            show=False,
-            tooltip="A page down",
-        ),
-        Binding(
-            "pageup,ctrl+u", "page_up", "Page up", id="page-up", show=False, tooltip="A page up"
-        ),
-        Binding("g,home", "first_row", "First", id="cursor-first", show=False, tooltip="First row"),
-        Binding("G,end", "last_row", "Last", id="cursor-last", show=False, tooltip="Last row"),
-        Binding(
             "n",
             "next_difference",
             "Next diff",
@@ -462,24 +515,6 @@ the words that differ. A sentence facing blank space has no counterpart.
         v = self.view
         self.title = "Compare"
         self.sub_title = f"{v.left.outlet} ↔ {v.right.outlet}"
-
-    def action_cursor_down(self) -> None:
-        self.view.move_to(self.view.cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        self.view.move_to(self.view.cursor - 1)
-
-    def action_page_down(self) -> None:
-        self.view.page(+1)
-
-    def action_page_up(self) -> None:
-        self.view.page(-1)
-
-    def action_first_row(self) -> None:
-        self.view.move_to(0)
-
-    def action_last_row(self) -> None:
-        self.view.move_to(len(self.view.rows) - 1)
 
     def action_next_difference(self) -> None:
         if not self.view.next_difference(+1):
