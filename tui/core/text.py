@@ -98,8 +98,14 @@ def _fast_join(found: list[str]) -> str | None:
         return joined.lower()
     # Joiners only ever sit inside words, so removing them from the joined string is
     # removing them word by word; curly apostrophes are the usual non-ASCII.
-    joined = joined.translate(_JOIN_DELETE)
-    return joined.lower() if joined.isascii() else None
+    joined = joined.replace("\u2019", "")
+    if not joined.isascii():
+        joined = joined.translate(_JOIN_DELETE)
+        if not joined.isascii():
+            return None
+    if "'" in joined or "-" in joined or "`" in joined:
+        joined = joined.replace("'", "").replace("-", "").replace("`", "")
+    return joined.lower()
 
 
 def words(text: str) -> list[str]:
