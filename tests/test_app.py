@@ -411,7 +411,7 @@ async def test_help_lists_active_bindings_with_ids(wd_home):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-table", DataTable)
-        ids = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        ids = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert {"next-shared", "prev-unique", "cycle-boilerplate", "cursor-down", "undo", "help"} <= ids
         await pilot.press("escape")
         await pilot.pause()

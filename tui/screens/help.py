@@ -39,14 +39,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static("Keys (remap in config.toml: [keymap] binding-id = \"keys\")", id="help-title")
+            yield Static("Keys (remap in config.toml: [keymap] binding-id = \"keys\")", id="help-title", markup=False)
             if self.markdown:
                 yield Markdown(self.markdown, id="help-text")
-            yield DataTable(id="help-table", cursor_type="row")
+            yield DataTable(id="help-table", cursor_type="none", show_cursor=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
-        table.add_columns("Keys", "Action", "Binding id")
-        for row in self.rows:
-            table.add_row(*row)
-        table.focus()
+        table.add_columns("Keys", "Binding id", "Action")
+        for keys, desc, bid in self.rows:
+            table.add_row(keys, bid, desc)
+        self.query_one("#help-box").focus()
