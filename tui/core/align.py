@@ -49,6 +49,8 @@ class AlignInput:
     doc: int  # the article it belongs to; members of a family come from different docs
     text: str  # the sentence text as in the raw article
     offset: int  # absolute offset of ``text`` in the article's raw text
+    # ``tui.core.text.normalize(text)`` when the caller has it already (saves re-tokenizing)
+    norm: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,66 +188,74 @@ _CLOSE_QUOTES = '"”»'
 
 
 # --- words ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Word:
-    start: int  # offset (absolute when built with an offset)
-    end: int
-    norm: str  # matching form
-    cap: bool  # capitalised or numeric and not the sentence's first word: a name or a figure
+class _Words:
+    """Word list of a sentence as parallel lists (no object per word)."""
+
+    __slots__ = ("caps", "ends", "norms", "starts")
+
+    def __init__(self, starts: list[int], ends: list[int], norms: list[str], caps: list[bool]):
+        self.starts = starts  # offsets into the sentence text
+        self.ends = ends
+        self.norms = norms  # matching forms
+        self.caps = caps  # capitalised or numeric and not the first word: a name or a figure
 
 
-def _words(text: str, offset: int = 0) -> list[_Word]:
+def _words(text: str, norms: list[str] | None = None) -> _Words:
     """Word list of a sentence for matching: the words of :func:`tui.core.text.tokens`
     (same pattern, same matching forms), and on top of them
     thousands groups are joined ("1,000" = "1000"), small number words become digits
-    ("eight" = "8") and "per cent" becomes "percent", so reformatted numbers still match."""
-    spans = [m.span() for m in _WORD_RE.finditer(text)]
-    norms = words(text)  # one matching form per word match, as tokens() gives them
+    ("eight" = "8") and "per cent" becomes "percent", so reformatted numbers still match.
+    ``norms``, when given, must be ``words(text)`` (computed by the caller already)."""
+    ms = list(_WORD_RE.finditer(text))
+    starts = [m.start() for m in ms]
+    ends = [m.end() for m in ms]
+    if norms is None:
+        norms = words(text)  # one matching form per word match, as tokens() gives them
     if not _DIGIT_RE.search(text) and _SPECIAL.isdisjoint(norms):  # nothing to merge or rewrite
-        return [
-            _Word(a + offset, b + offset, n, k > 0 and text[a].isupper())
-            for k, ((a, b), n) in enumerate(zip(spans, norms))
-        ]
-    out: list[_Word] = []
+        caps = [text[a].isupper() for a in starts]
+        if caps:
+            caps[0] = False
+        return _Words(starts, ends, list(norms), caps)
+    o_starts: list[int] = []
+    o_ends: list[int] = []
+    o_norms: list[str] = []
+    o_caps: list[bool] = []
     i = 0
-    n = len(spans)
+    n = len(starts)
     while i < n:
-        (start, end), norm = spans[i], norms[i]
+        start, end, norm = starts[i], ends[i], norms[i]
         if norm.isdigit():
             # 1,000,000 -> one word
             while (
                 i + 1 < n
-                and spans[i + 1][0] == end + 1
+                and starts[i + 1] == end + 1
                 and text[end] == ","
                 and len(norms[i + 1]) == 3
                 and norms[i + 1].isdigit()
             ):
                 i += 1
-                end, norm = spans[i][1], norm + norms[i]
+                end, norm = ends[i], norm + norms[i]
         elif norm in _NUMBER_WORDS:
             norm = _NUMBER_WORDS[norm]
         elif norm == "per" and i + 1 < n and norms[i + 1] == "cent":
             i += 1
-            end, norm = spans[i][1], "percent"
+            end, norm = ends[i], "percent"
         first = text[start]
-        out.append(
-            _Word(
-                start + offset,
-                end + offset,
-                norm,
-                bool(out) and (first.isupper() or first.isdigit()),
-            )
-        )
+        o_caps.append(bool(o_starts) and (first.isupper() or first.isdigit()))
+        o_starts.append(start)
+        o_ends.append(end)
+        o_norms.append(norm)
         i += 1
-    return out
+    return _Words(o_starts, o_ends, o_norms, o_caps)
 
 
-def _quoted(text: str, words: Sequence[_Word], offset: int = 0) -> list[bool]:
-    """Per word: inside quotation marks?  An unbalanced closing mark quotes from the start
-    (the sentence continues a quotation), an unbalanced opening mark quotes to the end."""
+def _quoted(text: str, starts: Sequence[int]) -> list[bool]:
+    """Per word (given by its start offset): inside quotation marks?  An unbalanced closing
+    mark quotes from the start (the sentence continues a quotation), an unbalanced opening
+    mark quotes to the end."""
     marks = [i for i, c in enumerate(text) if c in _OPEN_QUOTES or c in _CLOSE_QUOTES]
     if not marks:
-        return [False] * len(words)
+        return [False] * len(starts)
     regions: list[Span] = []
     opened: int | None = None
     for p in marks:
@@ -266,11 +276,7 @@ def _quoted(text: str, words: Sequence[_Word], offset: int = 0) -> list[bool]:
             opened = None
     if opened is not None:
         regions.append((opened, len(text)))
-    out = []
-    for w in words:
-        s = w.start - offset
-        out.append(any(a < s < b for a, b in regions))
-    return out
+    return [any(a < s < b for a, b in regions) for s in starts]
 
 
 def _quote_closes(text: str, p: int) -> bool:
@@ -285,14 +291,14 @@ def _quote_closes(text: str, p: int) -> bool:
 @dataclass(slots=True)
 class _Prep:
     text: str
-    words: list[_Word]
     norms: list[str]
+    caps: list[bool]
     quoted: list[bool]
 
 
-def _prep(text: str) -> _Prep:
-    ws = _words(text)
-    return _Prep(text, ws, [w.norm for w in ws], _quoted(text, ws))
+def _prep(text: str, norms: list[str] | None = None) -> _Prep:
+    ws = _words(text, norms)
+    return _Prep(text, ws.norms, ws.caps, _quoted(text, ws.starts))
 
 
 def match(a: str, b: str) -> str | None:
@@ -323,7 +329,7 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
             # between two equal blocks: does the same place hold a different name or
             # figure on each side?
             ea, eb = (op.src_start, op.dest_start) if op else (la, lb)
-            if _names_differ(a.words[pa:ea], b.words[pb:eb]):
+            if _names_differ(na, a.caps, pa, ea, nb, b.caps, pb, eb):
                 conflict = True
             if op is None:
                 break
@@ -343,14 +349,17 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
     return None
 
 
-def _names_differ(xs: Sequence[_Word], ys: Sequence[_Word]) -> bool:
-    """A short substitution (at most ``SWAP_MAX`` words a side) that puts a different name or
-    figure at the same place ("Paris" / "Berlin"), unless one abbreviates the other
-    ("US" / "United States", "Sen." / "Senator")."""
-    if not xs or not ys or len(xs) > SWAP_MAX or len(ys) > SWAP_MAX:
+def _names_differ(
+    xn: list[str], xc: list[bool], xs: int, xe: int, yn: list[str], yc: list[bool], ys: int, ye: int
+) -> bool:
+    """A short substitution (at most ``SWAP_MAX`` words a side: words ``xs:xe`` of one
+    sentence against ``ys:ye`` of the other) that puts a different name or figure at the same
+    place ("Paris" / "Berlin"), unless one abbreviates the other ("US" / "United States",
+    "Sen." / "Senator")."""
+    if xe <= xs or ye <= ys or xe - xs > SWAP_MAX or ye - ys > SWAP_MAX:
         return False
-    cx = [w.norm for w in xs if w.cap]
-    cy = [w.norm for w in ys if w.cap]
+    cx = [xn[k] for k in range(xs, xe) if xc[k]]
+    cy = [yn[k] for k in range(ys, ye) if yc[k]]
     if not cx or not cy:
         return False
     jx, jy = "".join(cx), "".join(cy)
@@ -432,7 +441,7 @@ def word_diff(a: str, b: str) -> list[tuple[str, Span, Span]]:
     Tags are "equal", "replace", "delete" (words only in ``a``), "insert" (only in ``b``);
     an empty span marks the position where the other side's words would go."""
     ta, tb = _words(a), _words(b)
-    ops = Indel.opcodes([t.norm for t in ta], [t.norm for t in tb])
+    ops = Indel.opcodes(ta.norms, tb.norms)
     out = []
     for op in ops:
         sa = _span(ta, op.src_start, op.src_end, len(a))
@@ -441,11 +450,11 @@ def word_diff(a: str, b: str) -> list[tuple[str, Span, Span]]:
     return out
 
 
-def _span(toks: Sequence[_Word], i: int, j: int, n: int) -> Span:
+def _span(toks: _Words, i: int, j: int, n: int) -> Span:
     if i >= j:
-        pos = toks[i].start if i < len(toks) else n
+        pos = toks.starts[i] if i < len(toks.starts) else n
         return (pos, pos)
-    return (toks[i].start, toks[j - 1].end)
+    return (toks.starts[i], toks.ends[j - 1])
 
 
 # --- families ---------------------------------------------------------------------------
@@ -458,7 +467,7 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     bucket_norms: list[tuple[str, ...]] = []
     word_lists: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, s in enumerate(items):
-        norms = tuple(words(s.text))
+        norms = _word_tuple(s)
         if len(norms) >= MIN_WORDS:
             word_lists[norms].append(i)
     # bucket ids in content order, so that results never depend on the input order
@@ -493,13 +502,20 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         if n >= QUOTE_MIN_SHINGLES or fuzz.ratio(joined[x], joined[y], score_cutoff=ratio_floor)
     ]
     preps: dict[int, _Prep] = {}
+    word_cache: dict[str, _Words] = {}
 
     def prep(b: int) -> _Prep:
         p = preps.get(b)
         if p is None:
             # the copy that kept its quotation marks says the most about what is quoted
-            text = max((items[i].text for i in bucket_items[b]), key=_quote_marks)
-            p = preps[b] = _prep(text)
+            its = bucket_items[b]
+            text = (
+                items[its[0]].text
+                if len(its) == 1
+                else max((items[i].text for i in its), key=_quote_marks)
+            )
+            ws = word_cache[text] = _words(text, list(bucket_norms[b]))
+            p = preps[b] = _Prep(text, ws.norms, ws.caps, _quoted(text, ws.starts))
         return p
 
     links: dict[tuple[int, int], tuple[str, float] | None] = {}
@@ -542,7 +558,6 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         members[gx].extend(members.pop(gy))
 
     # 4. one member per doc, spans, drafts
-    word_cache: dict[str, list[_Word]] = {}
     out: list[FamilyDraft] = []
     for g, bs in members.items():
         c = core(g)
@@ -566,9 +581,11 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         shared, differs = [], []
         for _, i, b in picked:
             s = items[i]
-            ws = _shifted(s.text, s.offset, word_cache)
+            ws = word_cache.get(s.text)
+            if ws is None:
+                ws = word_cache[s.text] = _words(s.text, list(bucket_norms[b]))
             flags = matched[i]
-            own = tuple(w.norm for w in ws)
+            own = tuple(ws.norms)
             if len(own) != len(flags):  # a copy that tokenizes apart from its variant
                 others = [tuple(prep(o).norms) for o in used_buckets if o != b]
                 flags = _flags(
@@ -576,8 +593,9 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
                     others,
                     any(items[j].doc != s.doc for _, j, o in picked if o == b and j != i),
                 )
-            shared.append(_runs(ws, flags, True))
-            differs.append(_runs(ws, flags, False))
+            sh, df = _runs(ws, flags, s.offset)
+            shared.append(sh)
+            differs.append(df)
         out.append(
             FamilyDraft(
                 kind,
@@ -591,18 +609,20 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     return out
 
 
+def _word_tuple(s: AlignInput) -> tuple[str, ...]:
+    """``words(s.text)``, from the caller's ``normalize`` string when that is safe: an ASCII
+    one cannot hold a space inside a word (only NFKC of some non-ASCII letters can)."""
+    n = s.norm
+    if n and n.isascii():
+        return tuple(n.split(" "))
+    return tuple(words(s.text))
+
+
 _QUOTE_CHARS = frozenset("\"“”«»„‟‘’'")
 
 
 def _quote_marks(text: str) -> int:
-    return sum(1 for c in text if c in _QUOTE_CHARS)
-
-
-def _shifted(text: str, offset: int, cache: dict[str, list[_Word]]) -> list[_Word]:
-    ws = cache.get(text)
-    if ws is None:
-        ws = cache[text] = _words(text)
-    return [_Word(w.start + offset, w.end + offset, w.norm, w.cap) for w in ws] if offset else ws
+    return sum(text.count(c) for c in _QUOTE_CHARS)
 
 
 def _family_kind(buckets: list[int], core: int, link) -> tuple[str, float]:
@@ -650,15 +670,22 @@ def _flags(own: tuple[str, ...], others: list[tuple[str, ...]], copied: bool) ->
     return f
 
 
-def _runs(toks: Sequence[_Word], flags: Sequence[bool], want: bool) -> tuple[Span, ...]:
-    """Spans of runs of words whose flag is ``want``; a run spans the punctuation between
-    its words."""
-    out: list[Span] = []
-    prev = False
-    for t, f in zip(toks, flags):
-        if f == want and prev:
-            out[-1] = (out[-1][0], t.end)
-        elif f == want:
-            out.append((t.start, t.end))
-        prev = f == want
-    return tuple(out)
+def _runs(toks: _Words, flags: Sequence[bool], offset: int = 0) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+    """Spans (shifted by ``offset``) of the runs of words whose flag is set, and of the runs
+    whose flag is not; a run spans the punctuation between its words."""
+    starts, ends = toks.starts, toks.ends
+    if not starts or not flags:
+        return (), ()
+    if all(flags):
+        return ((starts[0] + offset, ends[min(len(flags), len(ends)) - 1] + offset),), ()
+    yes: list[Span] = []
+    no: list[Span] = []
+    prev = None
+    for a, b, f in zip(starts, ends, flags):
+        out = yes if f else no
+        if f == prev:
+            out[-1] = (out[-1][0], b + offset)
+        else:
+            out.append((a + offset, b + offset))
+        prev = f
+    return tuple(yes), tuple(no)

@@ -250,7 +250,7 @@ def _align_story(docs: Sequence[_Doc], group: Sequence[int]):
             if lab.role != "body":
                 continue
             where.append((di, j))
-            inputs.append(AlignInput(len(inputs), di, d.source.raw[seg.start : seg.end], seg.start))
+            inputs.append(AlignInput(len(inputs), di, d.source.raw[seg.start : seg.end], seg.start, d.norms[j]))
     out = []
     for fam in align(inputs):
         members = [where[k] for k in fam.members]
@@ -270,4 +270,4 @@ def _story_title(articles: Sequence[Article], group: Sequence[int]) -> str:
     return "(untitled)"
 
 
-__all__ = ["analyze", "analyze_texts", "analyze_sources", "words"]
+__all__ = ["analyze", "analyze_sources", "analyze_texts", "words"]
