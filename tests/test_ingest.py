@@ -113,3 +113,20 @@ def test_discover_recursive_sorted_and_skips(tmp_path):
     files, skipped = discover([tmp_path, tmp_path / "missing"])
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["a.txt", "b/z.md"]
     assert [(Path(s.path).name, s.reason) for s in skipped] == [("missing", "no such file or directory")]
+
+
+@pytest.mark.parametrize(
+    "host, site",
+    [
+        ("www.taipeitimes.com", "taipeitimes.com"),
+        ("edition.cnn.com", "cnn.com"),
+        ("news.bbc.co.uk", "bbc.co.uk"),
+        ("www.abc.net.au", "abc.net.au"),
+        ("the-palmerpost.blogspot.nl", "the-palmerpost.blogspot.nl"),
+        ("localhost", "localhost"),
+    ],
+)
+def test_site_of_host(host, site):
+    from tui.core.ingest import site_of
+
+    assert site_of(host) == site

@@ -294,11 +294,27 @@ _SIGNATURE_RE = re.compile(
 )
 
 
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "nic", "info"}
+_HOSTED = {"blogspot", "wordpress", "substack", "medium", "tumblr", "github", "typepad", "livejournal"}
+
+
+def site_of(host: str) -> str:
+    """The registrable part of a host name: ``edition.cnn.com`` → ``cnn.com``,
+    ``news.bbc.co.uk`` → ``bbc.co.uk``; blogs on a shared host keep their own name."""
+    labels = [x for x in host.lower().strip(".").split(".") if x]
+    if len(labels) <= 2:
+        return ".".join(labels)
+    keep = 3 if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    if labels[-keep] in _HOSTED and len(labels) > keep:
+        keep += 1
+    return ".".join(labels[-keep:])
+
+
 def infer_outlet(raw: str, url: str | None, path: str) -> tuple[str, str]:
     """The outlet's name and the cue it came from: "url", "copyright", "signature", "filename"."""
     if url:
         host = urlsplit(url).hostname or ""
-        host = re.sub(r"^(?:www\d*|m|amp|mobile|edition)\.", "", host.lower())
+        host = site_of(host)
         if host:
             return host, "url"
     lines = [ln.strip() for ln in _LINE_SPLIT_RE.split(raw[-20000:]) if ln.strip()]
