@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from . import ENGINE_VERSION
 from .align import AlignInput, align
@@ -118,20 +119,22 @@ def analyze_sources(
         for kind, members, shared, differs, score in fams:
             for di, sj in members:
                 linked[di].add(sj)
-        story_counts = Counter() if len(group) > 1 else None
-        per_doc_words = {}
+        story_counts: Counter[str] | None = Counter() if len(group) > 1 else None
+        per_doc_words: dict[int, Counter[str]] = {}
         if story_counts is not None:
             for di in group:
                 per_doc_words[di] = Counter(
-                    w for lab, n in zip(docs[di].labels, docs[di].norms) if lab.role == "body" for w in set(n.split())
+                    chain.from_iterable(
+                        set(n.split()) for lab, n in zip(docs[di].labels, docs[di].norms) if lab.role == "body"
+                    )
                 )
                 story_counts.update(per_doc_words[di])
         for di in group:
             d = docs[di]
             others = None
             if story_counts is not None:
-                others = story_counts.copy()
-                others.subtract(per_doc_words[di])
+                # the story's counts less this article's own, looked up lazily (no copy per article)
+                others = _Without(story_counts, per_doc_words[di])
             d.labels = label_in_context(
                 d.source.raw,
                 d.segments,
@@ -208,6 +211,36 @@ def analyze_sources(
         Story(f"c{si}", _story_title(articles, g), tuple(f"a{di}" for di in g)) for si, g in enumerate(groups)
     ]
     return Analysis(tuple(articles), tuple(stories), tuple(families), tuple(skipped), ENGINE_VERSION)
+
+
+class _Without(Mapping[str, int]):
+    """``total - own`` as a read-only mapping, computed per lookup: the words of a story's
+    other articles without copying the story's counts for every article.  Like a Counter after
+    ``subtract``, every word of ``total`` is a key (possibly with count 0)."""
+
+    __slots__ = ("_own", "_total")
+
+    def __init__(self, total: Mapping[str, int], own: Mapping[str, int]):
+        self._total = total
+        self._own = own
+
+    def __getitem__(self, w: str) -> int:  # 0 for a missing word, as a Counter
+        return self._total.get(w, 0) - self._own.get(w, 0)
+
+    def get(self, w, default=None):
+        t = self._total.get(w)
+        if t is None:
+            return default
+        return t - self._own.get(w, 0)
+
+    def __contains__(self, w: object) -> bool:
+        return w in self._total
+
+    def __iter__(self):
+        return iter(self._total)
+
+    def __len__(self) -> int:
+        return len(self._total)
 
 
 def _prepare(source: Source) -> _Doc:
