@@ -188,9 +188,11 @@ def _date_factor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ candidates
-def _pairs_within_groups(key: np.ndarray, item: np.ndarray, value: np.ndarray):
-    """All (item_a, item_b, value_a * value_b) with item_a < item_b for entries sharing a key."""
-    order = np.lexsort((item, key))
+def _pairs_within_groups(key: np.ndarray, item: np.ndarray, value: np.ndarray, items_sorted: bool = False):
+    """All (item_a, item_b, value_a * value_b) with item_a < item_b for entries sharing a key.
+    ``items_sorted``: ``item`` is already increasing, so a stable sort by key alone orders
+    the entries as sorting by (key, item) would."""
+    order = np.argsort(key, kind="stable") if items_sorted else np.lexsort((item, key))
     key, item, value = key[order], item[order], value[order]
     bounds = np.flatnonzero(np.diff(key)) + 1
     gstart = np.concatenate(([0], bounds))
@@ -226,7 +228,7 @@ def _candidate_edges(n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarr
     starts = np.searchsorted(doc, np.arange(n))
     rank = np.arange(len(doc)) - starts[doc]
     idx = (rank < _INDEX_TERMS) & (df[term] <= cap) & (df[term] > 1)
-    ci, cj, _ = _pairs_within_groups(term[idx], doc[idx], weight[idx])
+    ci, cj, _ = _pairs_within_groups(term[idx], doc[idx], weight[idx], items_sorted=True)
     if len(ci) == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z, np.zeros(0)
@@ -234,12 +236,17 @@ def _candidate_edges(n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarr
     # Dot products over all shared terms with df <= dot cap, kept only for candidate pairs.
     dot_cap = max(cap, _MIN_DOT_CAP)
     use = (df[term] <= dot_cap) & (df[term] > 1)
-    pi, pj, pv = _pairs_within_groups(term[use], doc[use], weight[use])
-    keys = pi * n + pj
+    pi, pj, pv = _pairs_within_groups(term[use], doc[use], weight[use], items_sorted=True)
+    keys = pi * n + pj  # pi < pj: items come sorted within each term's group
     pos = np.searchsorted(cand, keys)
     pos[pos == len(cand)] = 0
     inside = cand[pos] == keys
-    i, j, s = _sum_by_pair(n, pi[inside], pj[inside], pv[inside])
+    # sum per candidate pair straight into its slot of ``cand`` (same order of addition as
+    # summing per unique key: bincount adds in array order)
+    pos = pos[inside]
+    s = np.bincount(pos, weights=pv[inside], minlength=len(cand))
+    hit = np.bincount(pos, minlength=len(cand)) > 0
+    i, j, s = cand[hit] // n, cand[hit] % n, s[hit]
     s = s * _date_factor(days[i], days[j])
     ok = s >= _FLOOR
     return i[ok], j[ok], s[ok]
