@@ -31,6 +31,7 @@ that two articles share copy.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -183,6 +184,7 @@ _NUMBER_WORDS = {
 }
 _SPECIAL = frozenset([*_NUMBER_WORDS, "per"])
 _DIGIT_RE = re.compile(r"\d")
+_COMMA_WORD_RE = re.compile(r",\w")  # a comma glued to the next word, as in "1,000"
 _OPEN_QUOTES = '"“«„‟'
 _CLOSE_QUOTES = '"”»'
 
@@ -211,11 +213,17 @@ def _words(text: str, norms: list[str] | None = None) -> _Words:
     ends = [m.end() for m in ms]
     if norms is None:
         norms = words(text)  # one matching form per word match, as tokens() gives them
-    if not _DIGIT_RE.search(text) and _SPECIAL.isdisjoint(norms):  # nothing to merge or rewrite
-        caps = [text[a].isupper() for a in starts]
-        if caps:
-            caps[0] = False
-        return _Words(starts, ends, list(norms), caps)
+    if _SPECIAL.isdisjoint(norms):
+        if not _DIGIT_RE.search(text):  # nothing to merge or rewrite
+            caps = [text[a].isupper() for a in starts]
+        elif not _COMMA_WORD_RE.search(text):  # figures, but no "1,000" to join
+            caps = [text[a].isupper() or text[a].isdigit() for a in starts]
+        else:
+            caps = None
+        if caps is not None:
+            if caps:
+                caps[0] = False
+            return _Words(starts, ends, list(norms), caps)
     o_starts: list[int] = []
     o_ends: list[int] = []
     o_norms: list[str] = []
@@ -276,7 +284,11 @@ def _quoted(text: str, starts: Sequence[int]) -> list[bool]:
             opened = None
     if opened is not None:
         regions.append((opened, len(text)))
-    return [any(a < s < b for a, b in regions) for s in starts]
+    out = [False] * len(starts)
+    for a, b in regions:
+        for k in range(bisect_right(starts, a), bisect_left(starts, b)):
+            out[k] = True
+    return out
 
 
 def _quote_closes(text: str, p: int) -> bool:
