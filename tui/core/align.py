@@ -187,6 +187,7 @@ _DIGIT_RE = re.compile(r"\d")
 _COMMA_WORD_RE = re.compile(r",\w")  # a comma glued to the next word, as in "1,000"
 _OPEN_QUOTES = '"“«„‟'
 _CLOSE_QUOTES = '"”»'
+_QUOTE_MARK_RE = re.compile("[" + re.escape(_OPEN_QUOTES + _CLOSE_QUOTES) + "]")
 
 
 # --- words ------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def _quoted(text: str, starts: Sequence[int]) -> list[bool]:
     """Per word (given by its start offset): inside quotation marks?  An unbalanced closing
     mark quotes from the start (the sentence continues a quotation), an unbalanced opening
     mark quotes to the end."""
-    marks = [i for i, c in enumerate(text) if c in _OPEN_QUOTES or c in _CLOSE_QUOTES]
+    marks = [m.start() for m in _QUOTE_MARK_RE.finditer(text)]
     if not marks:
         return [False] * len(starts)
     regions: list[Span] = []
