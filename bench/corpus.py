@@ -430,6 +430,7 @@ _EDITS = {
 def edit_sentence(s: str, rng: random.Random, outlet: _Outlet) -> tuple[str, tuple[str, ...]]:
     """One outlet's copy of a sentence and the names of the edits made."""
     applied: list[str] = []
+    original = s
     n = rng.choices((0, 1, 2), weights=(50, 35, 15))[0]
     names = rng.sample(sorted(_EDITS), k=n)
     for name in names:
@@ -437,6 +438,8 @@ def edit_sentence(s: str, rng: random.Random, outlet: _Outlet) -> tuple[str, tup
         if out and out != s and len(_WORDS_RE.findall(out)) >= 4:
             s = out
             applied.append(name)
+    if s == original:
+        applied = []  # the edits undid each other (a suffix added, then trimmed away)
     if outlet.drops_apostrophes:
         t = drop_apostrophes(s)
         if t != s:
@@ -542,7 +545,8 @@ def generate(n: int, seed: int = 0, data_dir: Path | None = None) -> Corpus:
     rng = random.Random(seed)
     stories = _plan_stories(rng, sources, n)
     sizes = _story_sizes(rng, n, len(stories))
-    outlets = [_make_outlet(rng, i) for i in range(max(25, n // 15))]
+    # Enough outlets that no story has to take two articles from one outlet.
+    outlets = [_make_outlet(rng, i) for i in range(max(25, n // 15, max(sizes)))]
     articles: list[CorpusArticle] = []
     specs: list[tuple[_Story, _Outlet]] = []
     for story, size in zip(stories, sizes):
