@@ -64,3 +64,45 @@ def test_mixed_line_ends_and_encodings(tmp_path):
         assert art.title == "Headline of the day"
         assert art.published == "2022-07-19"
         assert any(s.text == "Third on a CR line." and s.line == 4 for s in art.sentences)
+
+
+def test_awkward_files_are_skipped_with_reasons(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "ok.txt").write_text("A real headline\n\nA sentence of the article. Another sentence.\n")
+    os.mkfifo(d / "pipe.txt")  # reading it would block forever
+    os.symlink(d / "nowhere.txt", d / "dangling.txt")
+    os.symlink(d / "loop-b.txt", d / "loop-a.txt")
+    os.symlink(d / "loop-a.txt", d / "loop-b.txt")
+    with open(d / "huge.txt", "wb") as fh:  # 50 MB, sparse: cheap to make
+        fh.truncate(50 * 1024 * 1024)
+    (d / "dir.txt").mkdir()  # a folder with a text suffix is walked, not read
+    (d / "dir.txt" / "inner.md").write_text("Inner headline\n\nInner text here. More of it.\n")
+    a = analyze([d, d / "loop-a.txt"])
+    assert sorted(os.path.basename(x.path) for x in a.articles) == ["inner.md", "ok.txt"]
+    reasons = {os.path.basename(s.path): s.reason for s in a.skipped}
+    assert reasons["pipe.txt"] == "not a regular file"
+    assert reasons["dangling.txt"] == "no such file or directory"
+    assert reasons["loop-a.txt"] in {"too many levels of symbolic links", "broken or looping symbolic link"}
+    assert reasons["huge.txt"].startswith("file too large for an article (50 MB")
+    assert all("\n" not in r for r in reasons.values())
+
+
+def test_twenty_thousand_files(tmp_path):
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(20_000):
+        (d / f"{i:05d}.txt").write_bytes(b"")
+    (d / "real.txt").write_text("Headline here\n\nThe only sentence with words. And one more.\n")
+    a = analyze([d])
+    assert [os.path.basename(x.path) for x in a.articles] == ["real.txt"]
+    assert len(a.skipped) == 20_000 and {s.reason for s in a.skipped} == {"empty file"}
+
+
+def test_single_long_line(tmp_path):
+    line = " ".join(f"Sentence number {i} talks about item {i % 97} in the city." for i in range(20_000))
+    (tmp_path / "long.txt").write_text(line)  # ~1.2 MB on one line
+    a = analyze([tmp_path])
+    (art,) = a.articles
+    assert len(art.sentences) == 20_000
+    assert all(s.line == 1 and art.raw[s.start : s.end] == s.text for s in art.sentences)

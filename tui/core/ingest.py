@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 from .model import Skipped
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # no news article is this long; a larger file is a dump, not an article
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,10 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
     seen_files: set[Path] = set()
 
     def add_file(p: Path) -> None:
-        key = p.resolve()
+        try:
+            key = p.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: reading it gives the reason
+            key = p.absolute()
         if key not in seen_files:
             seen_files.add(key)
             files.append(p)
@@ -85,7 +89,9 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
 
     for raw in paths:
         p = Path(raw)
-        if not p.exists():
+        if p.is_symlink() and not p.exists():
+            skipped.append(Skipped(str(p), "broken or looping symbolic link"))
+        elif not p.exists():
             skipped.append(Skipped(str(p), "no such file or directory"))
         elif p.is_dir():
             for f in walk(p):
@@ -102,16 +108,27 @@ def _os_reason(e: OSError) -> str:
 def read_source(path: Path) -> Source:
     """Read and decode one file; raises InputError with a one-line reason."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file too large ({size // (1024 * 1024)} MB, limit {MAX_BYTES // (1024 * 1024)} MB)")
-        data = path.read_bytes()
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file")
+        if st.st_size > MAX_BYTES:
+            raise InputError(
+                f"file too large for an article ({_megabytes(st.st_size)}, limit {_megabytes(MAX_BYTES)})"
+            )
+        with open(path, "rb") as fh:  # read at most the limit, even if the file grows meanwhile
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(f"file too large for an article (over {_megabytes(MAX_BYTES)})")
     except OSError as e:
         raise InputError(_os_reason(e)) from None
     raw, encoding = decode(data)
     if not raw.strip():
         raise InputError("empty file")
     return Source(str(path), raw, hashlib.sha256(data).hexdigest(), encoding)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB"
 
 
 _DECLARED_RE = re.compile(rb"(?:charset|encoding|coding)[\s:=\"']+([A-Za-z0-9_.:-]+)", re.I)
