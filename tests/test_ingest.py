@@ -130,3 +130,10 @@ def test_site_of_host(host, site):
     from tui.core.ingest import site_of
 
     assert site_of(host) == site
+
+
+def test_mixed_utf8_with_stray_cp1252_bytes():
+    data = "Ukraine’s “sovereignty” – part one. ".encode() + "Café naïve 1€ price.".encode("cp1252")
+    assert decode(data) == ("Ukraine’s “sovereignty” – part one. Café naïve 1€ price.", "utf-8+cp1252")
+    # pure legacy text stays a legacy decode, not a mixed one
+    assert decode("Café naïve – “x”".encode("cp1252"))[1] == "cp1252"

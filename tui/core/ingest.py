@@ -154,6 +154,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed, "utf-8+cp1252"
     m = _DECLARED_RE.search(data[:2048])
     if m:
         name = m.group(1).decode("ascii", "replace")
@@ -183,6 +186,26 @@ def decode(data: bytes) -> tuple[str, str]:
 
 _WESTERN = {"cp1252", "windows1252", "latin1", "iso88591", "cp1250", "windows1250", "iso88592",
             "iso885915", "cp850", "cp437", "maccyrillic", "macroman", "ascii"}
+
+
+def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    bad = err.object[err.start : err.end]
+    return bad.decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("wirediff-cp1252", _cp1252_bytes)
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _mixed_utf8(data: bytes) -> str | None:
+    """Text that is UTF-8 with a few stray legacy (cp1252) bytes, as concatenated scrapes are:
+    decode each stray byte as cp1252, keep the UTF-8.  None when it is not mostly UTF-8."""
+    text = data.decode("utf-8", errors="wirediff-cp1252")
+    strays = len(data.decode("utf-8", errors="ignore"))
+    stray_count = len(text) - strays  # characters that came from stray bytes
+    utf8_multibyte = len(_NON_ASCII_RE.findall(text)) - stray_count
+    return text if utf8_multibyte > stray_count else None
 
 
 def _looks_binary(data: bytes) -> bool:
