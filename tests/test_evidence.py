@@ -34,7 +34,7 @@ def test_first_carrier_unknown_when_dates_tie_or_miss():
 
 
 def test_line_an_outlet_repeats_under_different_stories_is_boilerplate():
-    promo = "Sign up for our morning briefing to get the biggest stories delivered to your inbox every day."
+    promo = "The Daily Example has served readers in the northern provinces and beyond since 1871."
     story_a = [
         "A powerful earthquake of magnitude 7.1 struck off the northern coast early on Monday, officials said.",
         "Rescue teams searched collapsed buildings in the port city through the night.",
@@ -55,7 +55,7 @@ def test_line_an_outlet_repeats_under_different_stories_is_boilerplate():
     assert sorted(len(s.articles) for s in a.stories) == [2, 2]
     promos = [s for art in a.articles for s in art.sentences if s.text == promo]
     assert len(promos) == 2
-    assert all(s.role == "boilerplate" and s.family is None for s in promos)
+    assert all(s.role == "boilerplate" and s.kind == "repeated" and s.family is None for s in promos)
     # the shared reporting itself stays body, and shared
     quake = [s for art in a.articles for s in art.sentences if s.text == story_a[0]]
     assert all(s.role == "body" and s.family for s in quake)
