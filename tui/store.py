@@ -13,6 +13,9 @@ Design:
 - A file that is not a database is moved aside (``state.sqlite3.corrupt-<time>``) and a fresh
   one is created; a data directory that cannot be written makes the store run in memory.
   Both cases leave a human-readable ``warning``.
+- A database that fails *while running* (disk full, file locked by another program for longer
+  than ``busy_timeout``, I/O error) never crashes the caller: the store copies what it can read
+  into memory, carries on there, sets ``warning`` and calls ``on_warning`` (the app notifies).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +83,12 @@ def story_state(marks: Iterable[Mark]) -> str:
 class Store:
     """Triage marks with a persisted undo log.  Use one instance per app."""
 
-    def __init__(self, path: Path | str | None) -> None:
+    def __init__(self, path: Path | str | None, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path) if path is not None else None
+        self.busy_timeout = busy_timeout
         self.warning: str | None = None
         self.persistent = False
+        self.on_warning: Callable[[str], None] | None = None
         self._conn = self._open()
         self._migrate()
 
@@ -93,19 +98,22 @@ class Store:
             return self._memory("no state file configured")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), timeout=10.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                str(self.path), timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
         except (OSError, sqlite3.OperationalError) as e:
             return self._memory(f"cannot write {self.path.parent} ({_reason(e)})")
         try:
-            self._configure(conn)
+            self._configure(conn, self.busy_timeout)
             conn.execute("PRAGMA journal_mode=WAL")
             ok = conn.execute("PRAGMA quick_check").fetchone()
             if not ok or ok[0] != "ok":
                 raise sqlite3.DatabaseError(str(ok[0]) if ok else "quick_check failed")
         except sqlite3.DatabaseError as e:
-            if isinstance(e, sqlite3.OperationalError) and "readonly" in str(e).lower():
+            if isinstance(e, sqlite3.OperationalError):
+                # locked, read-only, I/O error: the file may be fine, so never move it aside
                 conn.close()
-                return self._memory(f"cannot write {self.path} ({_reason(e)})")
+                return self._memory(f"cannot use {self.path} ({_reason(e)})")
             conn.close()
             aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
             try:
@@ -114,7 +122,7 @@ class Store:
                     side = self.path.with_name(self.path.name + suffix)
                     if side.exists():
                         side.unlink()
-                conn = self._connect(self.path)
+                conn = self._connect(self.path, self.busy_timeout)
                 conn.execute("PRAGMA journal_mode=WAL")
             except (OSError, sqlite3.Error) as e2:
                 return self._memory(f"state file unreadable and cannot be replaced ({_reason(e2)})")
@@ -123,14 +131,14 @@ class Store:
         return conn
 
     @classmethod
-    def _connect(cls, path: Path | str) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None, check_same_thread=False)
-        cls._configure(conn)
+    def _connect(cls, path: Path | str, busy_timeout: float = 10.0) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+        cls._configure(conn, busy_timeout)
         return conn
 
     @staticmethod
-    def _configure(conn: sqlite3.Connection) -> None:
-        conn.execute("PRAGMA busy_timeout=10000")
+    def _configure(conn: sqlite3.Connection, busy_timeout: float = 10.0) -> None:
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         conn.execute("PRAGMA synchronous=FULL")
 
     def _memory(self, why: str) -> sqlite3.Connection:
@@ -139,14 +147,23 @@ class Store:
         return self._connect(":memory:")
 
     def _migrate(self) -> None:
-        conn = self._conn
+        try:
+            self._migrate_in(self._conn, self.path)
+        except sqlite3.Error as e:
+            # Locked by another program for longer than busy_timeout, or a step failed (rolled
+            # back, so the file is as it was): leave the file alone and keep marks in memory.
+            self._conn.close()
+            self._conn = self._memory(f"cannot use {self.path} ({_reason(e)})")
+            self._migrate_in(self._conn, None)
+
+    @staticmethod
+    def _migrate_in(conn: sqlite3.Connection, path: Path | None) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                conn.execute("ROLLBACK")
                 raise RuntimeError(
-                    f"state file {self.path} has schema v{version}, newer than this wirediff (v{SCHEMA_VERSION})"
+                    f"state file {path} has schema v{version}, newer than this wirediff (v{SCHEMA_VERSION})"
                 )
             for v in range(version, SCHEMA_VERSION):
                 for stmt in _MIGRATIONS[v].split(";"):
@@ -154,12 +171,46 @@ class Store:
                         conn.execute(stmt)
                 conn.execute(f"PRAGMA user_version={v + 1}")
             conn.execute("COMMIT")
-        except sqlite3.Error:
-            conn.execute("ROLLBACK")
+        except BaseException:
+            _rollback(conn)
             raise
 
     def close(self) -> None:
         self._conn.close()
+
+    # ------------------------------------------------------------------ failing at run time
+    def _guarded(self, op: Callable[[sqlite3.Connection], object]) -> object:
+        """Run ``op`` on the database; if the database fails, carry on in memory and say so."""
+        try:
+            return op(self._conn)
+        except sqlite3.Error as e:
+            if not self.persistent:
+                raise  # already in memory: that is a bug, let it show
+            self._fall_back_to_memory(e)
+            return op(self._conn)
+
+    def _fall_back_to_memory(self, error: sqlite3.Error) -> None:
+        old = self._conn
+        marks: list[tuple] = []
+        undo: list[tuple] = []
+        try:
+            if old.in_transaction:
+                old.execute("ROLLBACK")
+            marks = old.execute("SELECT digest, read, starred, archived, updated FROM marks").fetchall()
+            undo = old.execute("SELECT id, label, changes, at FROM undo_log").fetchall()
+        except sqlite3.Error:
+            pass  # unreadable as well: what is on disk stays there, the session starts from nothing
+        try:
+            old.close()
+        except sqlite3.Error:
+            pass
+        conn = self._memory(f"the state file failed ({_reason(error)}); this session keeps them in memory")
+        self._migrate_in(conn, None)
+        conn.executemany("INSERT INTO marks(digest, read, starred, archived, updated) VALUES(?,?,?,?,?)", marks)
+        conn.executemany("INSERT INTO undo_log(id, label, changes, at) VALUES(?,?,?,?)", undo)
+        self._conn = conn
+        if self.on_warning is not None:
+            self.on_warning(self.warning or "")
 
     # ------------------------------------------------------------------ reading
     @property
@@ -172,7 +223,9 @@ class Store:
 
     def marks(self, digests: Iterable[str] | None = None) -> dict[str, Mark]:
         """Marks of the given digests (all when None); unmarked digests are absent."""
-        rows = self._conn.execute("SELECT digest, read, starred, archived FROM marks").fetchall()
+        rows = self._guarded(
+            lambda c: c.execute("SELECT digest, read, starred, archived FROM marks").fetchall()
+        )
         out = {d: Mark(bool(r), bool(s), bool(a)) for d, r, s, a in rows}
         if digests is None:
             return out
@@ -180,16 +233,16 @@ class Store:
         return {d: m for d, m in out.items() if d in want}
 
     def mark(self, digest: str) -> Mark:
-        row = self._conn.execute(
-            "SELECT read, starred, archived FROM marks WHERE digest=?", (digest,)
-        ).fetchone()
+        row = self._guarded(
+            lambda c: c.execute("SELECT read, starred, archived FROM marks WHERE digest=?", (digest,)).fetchone()
+        )
         return Mark(*map(bool, row)) if row else NO_MARK
 
     def undo_depth(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM undo_log").fetchone()[0]
+        return self._guarded(lambda c: c.execute("SELECT COUNT(*) FROM undo_log").fetchone()[0])
 
     def last_action(self) -> str | None:
-        row = self._conn.execute("SELECT label FROM undo_log ORDER BY id DESC LIMIT 1").fetchone()
+        row = self._guarded(lambda c: c.execute("SELECT label FROM undo_log ORDER BY id DESC LIMIT 1").fetchone())
         return row[0] if row else None
 
     # ------------------------------------------------------------------ writing
@@ -216,7 +269,10 @@ class Store:
         if field not in FIELDS:
             raise ValueError(f"unknown mark {field!r}")
         digests = list(dict.fromkeys(digests))
-        conn = self._conn
+        return self._guarded(lambda conn: self._apply_in(conn, digests, field, decide, label))
+
+    @staticmethod
+    def _apply_in(conn: sqlite3.Connection, digests: list[str], field: str, decide, label: str) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
             current = {}
@@ -242,13 +298,16 @@ class Store:
                 )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         return len(changes)
 
     def undo(self) -> str | None:
         """Revert the newest logged action; returns its label, or None if nothing to undo."""
-        conn = self._conn
+        return self._guarded(self._undo_in)
+
+    @staticmethod
+    def _undo_in(conn: sqlite3.Connection) -> str | None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             row = conn.execute("SELECT id, label, changes FROM undo_log ORDER BY id DESC LIMIT 1").fetchone()
@@ -268,9 +327,18 @@ class Store:
             conn.execute("DELETE FROM undo_log WHERE id=?", (uid,))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         return label
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (a failed COMMIT may already have ended it)."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is failing; the caller's error is the one that matters
 
 
 def _reason(e: BaseException) -> str:

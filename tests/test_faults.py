@@ -1,0 +1,266 @@
+"""Faults of state and terminal: kill -9, damaged or unusable state files, concurrent instances,
+old schemas, stale caches, tiny and resizing terminals, dumb terminals, hang-ups.
+
+Processes are real (subprocess, pseudo-terminal); every wait is bounded, nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tui.store import SCHEMA_VERSION, Mark, Store
+
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+WAIT = 60.0  # generous bound for a slow CI machine; never reached when things work
+
+# A process that writes marks in a loop and prints each one after its commit returned.
+WRITER = r"""
+import sys
+from tui.store import Store
+st = Store(sys.argv[1])
+assert st.persistent, st.warning
+prefix, n = sys.argv[2], int(sys.argv[3])
+print("open", flush=True)
+i = 0
+while n < 0 or i < n:
+    st.set([f"{prefix}{i}"], "read", True, label=f"{prefix}{i}")
+    if i % 3 == 0:
+        st.toggle(["shared-a", "shared-b"], "starred")
+    print(i, flush=True)
+    i += 1
+"""
+
+
+def start_writer(db: Path, prefix: str, n: int = -1) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), prefix, str(n)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+
+
+def read_until(proc: subprocess.Popen, enough: int) -> int:
+    """Read the writer's reports until it says it committed ``enough`` marks; returns the last index."""
+    last = -1
+    deadline = time.monotonic() + WAIT
+    while last < enough:
+        assert time.monotonic() < deadline, "the writer did not make progress"
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if not ready:
+            continue
+        line = proc.stdout.readline()
+        assert line, f"the writer ended early: {proc.stderr.read()}"
+        if line.strip().isdigit():
+            last = int(line)
+    return last
+
+
+# ----------------------------------------------------------------------------- kill -9
+@POSIX
+def test_kill_9_while_writing_marks_loses_nothing_committed(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    reported = -1
+    for round_, enough in enumerate((40, 120, 200)):  # three kills at different moments
+        proc = start_writer(db, f"r{round_}-")
+        reported = read_until(proc, enough)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=WAIT)
+        # Lines already written before the kill were printed after their commit: they count too.
+        for line in proc.stdout.read().split():
+            if line.isdigit():
+                reported = max(reported, int(line))
+        proc.stdout.close()
+        proc.stderr.close()
+        assert proc.returncode == -signal.SIGKILL
+        st = Store(db)
+        assert st.persistent and st.warning is None  # opens cleanly, nothing moved aside
+        assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        marks = st.marks()
+        mine = [d for d in marks if d.startswith(f"r{round_}-")]
+        assert len(mine) >= reported + 1
+        assert all(marks[f"r{round_}-{i}"].read for i in range(reported + 1))
+        st.close()
+    assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+
+
+# ----------------------------------------------------------------------------- two processes
+@POSIX
+def test_two_processes_at_once_keep_each_others_marks(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    Store(db).close()  # created once, as the first app run would
+    n = 150
+    procs = [start_writer(db, p, n) for p in ("A", "B")]
+    for p in procs:
+        out, err = p.communicate(timeout=WAIT)
+        assert p.returncode == 0, err
+        assert out.split()[-1] == str(n - 1)
+    st = Store(db)
+    marks = st.marks()
+    for prefix in ("A", "B"):
+        assert all(marks[f"{prefix}{i}"] == Mark(read=True) for i in range(n))
+    # Each toggle decided on the database's current state: 2 * 50 toggles, an even number,
+    # so the shared pair ends where it started, and never half-set.
+    assert marks.get("shared-a", Mark()) == marks.get("shared-b", Mark()) == Mark()
+    assert st.undo_depth() == 2 * n + 2 * (n // 3)
+
+
+# ----------------------------------------------------------------------------- damaged / unusable files
+def test_truncated_database_is_moved_aside(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    st = Store(db)
+    st.set([f"d{i}" for i in range(2000)], "read", True)  # enough pages to truncate mid-tree
+    st.close()
+    for side in ("-wal", "-shm"):
+        Path(str(db) + side).unlink(missing_ok=True)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2 + 100])
+    st = Store(db)
+    assert st.persistent and st.warning and "damaged" in st.warning
+    assert [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert st.marks() == {}
+    st.set(["new"], "starred", True)
+    st.close()
+    assert Store(db).mark("new").starred
+
+
+def test_state_path_taken_by_a_directory_runs_in_memory(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    db.mkdir()  # something in the way that is neither a database nor replaceable
+    st = Store(db)
+    assert not st.persistent and st.warning and "will not be saved" in st.warning
+    st.set(["d"], "read", True)
+    assert st.mark("d").read
+    assert db.is_dir() and not list(db.iterdir())  # left alone
+
+
+def test_missing_data_dir_is_created(tmp_path):
+    db = tmp_path / "not" / "yet" / "there" / "state.sqlite3"
+    st = Store(db)
+    assert st.persistent and st.warning is None
+    st.set(["d"], "read", True)
+    st.close()
+    assert Store(db).mark("d").read
+
+
+def test_locked_database_is_left_alone_and_the_store_runs_in_memory(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    Store(db).set(["kept"], "starred", True)
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another program holds the file
+    try:
+        st = Store(db, busy_timeout=0.2)
+        assert not st.persistent and "will not be saved" in (st.warning or "")
+        st.set(["d"], "read", True)
+        assert st.mark("d").read
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    # Not mistaken for damage: nothing moved aside, the earlier mark is still there.
+    assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert Store(db).mark("kept").starred
+
+
+def test_database_failing_while_running_falls_back_to_memory_and_says_so(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    st = Store(db, busy_timeout=0.2)
+    st.set(["before"], "starred", True, label="star before")
+    told: list[str] = []
+    st.on_warning = told.append
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        assert st.toggle(["after"], "read") is True  # no exception reaches the caller
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert not st.persistent and told and "in memory" in told[0]
+    # What was read before the failure is carried over, undo log included.
+    assert st.mark("before").starred and st.mark("after").read
+    assert st.undo() == "toggle read" and st.undo() == "star before"
+    # The file still holds what was committed before the failure.
+    assert Store(db).mark("before").starred
+
+
+# ----------------------------------------------------------------------------- schema versions
+def test_unversioned_v0_database_is_migrated(tmp_path):
+    db = tmp_path / "state.sqlite3"
+    raw = sqlite3.connect(db)
+    raw.execute("CREATE TABLE unrelated (x)")  # a v0 file: a database, no schema, user_version 0
+    raw.execute("INSERT INTO unrelated VALUES (1)")
+    raw.commit()
+    raw.close()
+    st = Store(db)
+    assert st.persistent and st.warning is None and st.schema_version == SCHEMA_VERSION
+    st.set(["d"], "read", True)
+    assert st.mark("d").read
+    st.close()
+    assert sqlite3.connect(db).execute("SELECT x FROM unrelated").fetchall() == [(1,)]
+
+
+def _write_v1_by_hand(db: Path) -> None:
+    raw = sqlite3.connect(db)
+    raw.executescript(
+        """
+        CREATE TABLE marks (digest TEXT PRIMARY KEY, read INTEGER NOT NULL DEFAULT 0,
+            starred INTEGER NOT NULL DEFAULT 0, archived INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL);
+        CREATE TABLE undo_log (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL,
+            changes TEXT NOT NULL, at REAL NOT NULL);
+        INSERT INTO marks VALUES ('old-star', 0, 1, 0, 1.0), ('old-read', 1, 0, 0, 1.0);
+        INSERT INTO undo_log(label, changes, at) VALUES ('star old', '[["old-star", "starred", 0]]', 1.0);
+        PRAGMA user_version=1;
+        """
+    )
+    raw.close()
+
+
+def test_v1_database_made_by_hand_is_migrated_to_a_newer_schema(tmp_path, monkeypatch):
+    import tui.store as store
+
+    db = tmp_path / "state.sqlite3"
+    _write_v1_by_hand(db)
+    # A future v2 step (the mechanism under test: runs once, in one transaction, data kept).
+    v2 = "CREATE TABLE notes (digest TEXT PRIMARY KEY, note TEXT NOT NULL)"
+    monkeypatch.setattr(store, "_MIGRATIONS", store._MIGRATIONS[:1] + (v2,))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    st = store.Store(db)
+    assert st.persistent and st.warning is None and st.schema_version == 2
+    assert st.mark("old-star") == Mark(starred=True) and st.mark("old-read") == Mark(read=True)
+    assert st.undo() == "star old" and st.mark("old-star") == Mark()
+    st.close()
+    st = store.Store(db)  # reopening does not run the step again
+    assert st.schema_version == 2
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM notes").fetchone() == (0,)
+
+
+def test_failing_migration_leaves_the_file_untouched_and_runs_in_memory(tmp_path, monkeypatch):
+    import tui.store as store
+
+    db = tmp_path / "state.sqlite3"
+    _write_v1_by_hand(db)
+    raw = sqlite3.connect(db)
+    raw.execute("ALTER TABLE marks ADD COLUMN note TEXT")  # touched by some other program
+    raw.commit()
+    raw.close()
+    # The v2 step fails on this file only, after its first statement succeeded.
+    v2 = "CREATE TABLE extra (x); ALTER TABLE marks ADD COLUMN note TEXT"
+    monkeypatch.setattr(store, "_MIGRATIONS", store._MIGRATIONS[:1] + (v2,))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    st = store.Store(db)
+    assert not st.persistent and "will not be saved" in (st.warning or "")
+    st.set(["d"], "read", True)
+    raw = sqlite3.connect(db)
+    assert raw.execute("PRAGMA user_version").fetchone() == (1,)  # rolled back as one
+    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "extra" not in tables
+    assert raw.execute("SELECT starred FROM marks WHERE digest='old-star'").fetchone() == (1,)
