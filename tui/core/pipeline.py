@@ -2,11 +2,19 @@
 
 files → ingest → segment → boilerplate (own cues) → cluster → align (per story)
       → boilerplate (story evidence) → provenance → Analysis
+
+Per-article preparation (header, segments, own-cue labels, norms, salient words) depends on the
+text alone: it runs over two processes for large inputs and can be remembered by content digest.
+Each story's alignment and in-context labels depend only on its articles' texts (in order) and on
+which of their lines repeat under other stories: a ``Memo`` can remember them by that key, so an
+incremental re-analysis redoes only the stories whose articles changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +31,34 @@ from .text import Segment, normalize, segment, words
 
 Progress = Callable[[str, int, int], None]
 
+#: Path-independent preparation of one article, plain data (picklable, cacheable by digest):
+#: (header, flat (start, end, line) triples, own-cue (role, kind) pairs, norms, salient words)
+Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], list[str], list[str]]
+#: One story's result: families as (kind, [(position in story, sentence)], shared, differs, score)
+#: after the in-context labels dropped non-body members, and the final (role, kind) pairs per article.
+StoryResult = tuple[list[tuple[str, list[tuple[int, int]], list, list, float]], list[tuple[tuple[str, "str | None"], ...]]]
+
+PARALLEL_MIN = 500  # articles below which a process pool costs more than it saves
+WORKERS = 2
+
+
+class Memo:
+    """Results of earlier runs, looked up in batches; this default remembers nothing.
+
+    ``tui.cache`` implements it over SQLite.  Keys include ``ENGINE_VERSION``."""
+
+    def get_prepared(self, digests: Sequence[str]) -> dict[str, Prepared]:
+        return {}
+
+    def put_prepared(self, items: Mapping[str, Prepared]) -> None:
+        pass
+
+    def get_stories(self, keys: Sequence[str]) -> dict[str, StoryResult]:
+        return {}
+
+    def put_stories(self, items: Mapping[str, StoryResult]) -> None:
+        pass
+
 
 @dataclass(slots=True)
 class _Doc:
@@ -35,6 +71,7 @@ class _Doc:
     segments: list[Segment]
     labels: list[Label]
     norms: list[str]
+    salient: list[str]
 
 
 def analyze(
@@ -81,8 +118,10 @@ def analyze_sources(
     skipped: Sequence[Skipped] = (),
     one_story: bool = False,
     progress: Progress | None = None,
+    memo: Memo | None = None,
 ) -> Analysis:
-    docs = [_prepare(s) for s in sources]
+    memo = memo or Memo()
+    docs = _prepare_all(sources, memo)
     if progress:
         progress("segment", len(docs), len(docs))
 
@@ -96,12 +135,7 @@ def analyze_sources(
                     d.header.title,
                     [w for lab, seg_norm in zip(d.labels, d.norms) if lab.role == "body" for w in seg_norm.split()],
                     d.header.published,
-                    [
-                        w
-                        for lab, seg in zip(d.labels, d.segments)
-                        if lab.role == "body"
-                        for w in salient_words(d.source.raw[seg.start : seg.end])
-                    ],
+                    d.salient,
                 )
                 for d in docs
             ]
@@ -111,47 +145,28 @@ def analyze_sources(
 
     story_of = {i: si for si, g in enumerate(groups) for i in g}
     repeated = _repeated_lines(docs, story_of)
+    rep_of: dict[int, list[int]] = defaultdict(list)
+    for di, j in sorted(repeated):
+        rep_of[di].append(j)
+    keys = [_story_key(docs, g, rep_of) for g in groups]
+    known = memo.get_stories(keys)
+    fresh: dict[str, StoryResult] = {}
 
     drafts: list[tuple[int, list[tuple[int, int]], str, list, list, float]] = []
     for si, group in enumerate(groups):
-        fams = _align_story(docs, group)
-        linked: dict[int, set[int]] = defaultdict(set)
+        res = known.get(keys[si])
+        if res is None or not _fits(res, docs, group):
+            res = _story(docs, group, rep_of)
+            fresh[keys[si]] = res
+        fams, labels = res
+        for p, di in enumerate(group):
+            docs[di].labels = [_label(pair) for pair in labels[p]]
         for kind, members, shared, differs, score in fams:
-            for di, sj in members:
-                linked[di].add(sj)
-        story_counts: Counter[str] | None = Counter() if len(group) > 1 else None
-        per_doc_words: dict[int, Counter[str]] = {}
-        if story_counts is not None:
-            for di in group:
-                per_doc_words[di] = Counter(
-                    chain.from_iterable(
-                        set(n.split()) for lab, n in zip(docs[di].labels, docs[di].norms) if lab.role == "body"
-                    )
-                )
-                story_counts.update(per_doc_words[di])
-        for di in group:
-            d = docs[di]
-            others = None
-            if story_counts is not None:
-                # the story's counts less this article's own, looked up lazily (no copy per article)
-                others = _Without(story_counts, per_doc_words[di])
-            d.labels = label_in_context(
-                d.source.raw,
-                d.segments,
-                d.labels,
-                linked=[j in linked[di] for j in range(len(d.segments))],
-                repeated=[(di, j) in repeated for j in range(len(d.segments))],
-                story_words=others,
-            )
-        for kind, members, shared, differs, score in fams:
-            keep = [k for k, (di, sj) in enumerate(members) if docs[di].labels[sj].role == "body"]
-            if len({members[k][0] for k in keep}) < 2:
-                continue
-            drafts.append(
-                (si, [members[k] for k in keep], kind, [shared[k] for k in keep], [differs[k] for k in keep], score)
-            )
+            drafts.append((si, [(group[p], j) for p, j in members], kind, shared, differs, score))
         if progress:
             progress("align", si + 1, len(groups))
+    if fresh:
+        memo.put_stories(fresh)
 
     # Sentence ids and families.
     fam_of: dict[tuple[int, int], str] = {}
@@ -213,6 +228,67 @@ def analyze_sources(
     return Analysis(tuple(articles), tuple(stories), tuple(families), tuple(skipped), ENGINE_VERSION)
 
 
+def _story_key(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list[int]]) -> str:
+    """What a story's result depends on: its articles' texts in order, and their repeated lines."""
+    h = hashlib.sha256(f"story/{ENGINE_VERSION}/{len(group)}\n".encode())
+    for di in group:
+        h.update(f"{docs[di].source.digest}:{','.join(map(str, rep_of.get(di, ())))}\n".encode())
+    return h.hexdigest()
+
+
+def _fits(res: StoryResult, docs: Sequence[_Doc], group: Sequence[int]) -> bool:
+    """A remembered result has the shape of this story (a defence against a damaged cache)."""
+    try:
+        fams, labels = res
+        return len(labels) == len(group) and all(len(labels[p]) == len(docs[di].segments) for p, di in enumerate(group))
+    except (TypeError, ValueError):
+        return False
+
+
+def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list[int]]) -> StoryResult:
+    """Align one story and refine its labels with the story's evidence; positions, not doc ids."""
+    fams = _align_story(docs, group)
+    linked: dict[int, set[int]] = defaultdict(set)
+    for kind, members, shared, differs, score in fams:
+        for p, sj in members:
+            linked[p].add(sj)
+    story_counts: Counter[str] | None = Counter() if len(group) > 1 else None
+    per_doc_words: dict[int, Counter[str]] = {}
+    if story_counts is not None:
+        for di in group:
+            per_doc_words[di] = Counter(
+                chain.from_iterable(
+                    set(n.split()) for lab, n in zip(docs[di].labels, docs[di].norms) if lab.role == "body"
+                )
+            )
+            story_counts.update(per_doc_words[di])
+    final: list[list[Label]] = []
+    for p, di in enumerate(group):
+        d = docs[di]
+        others = None
+        if story_counts is not None:
+            # the story's counts less this article's own, looked up lazily (no copy per article)
+            others = _Without(story_counts, per_doc_words[di])
+        reps = set(rep_of.get(di, ()))
+        final.append(
+            label_in_context(
+                d.source.raw,
+                d.segments,
+                d.labels,
+                linked=[j in linked[p] for j in range(len(d.segments))],
+                repeated=[j in reps for j in range(len(d.segments))],
+                story_words=others,
+            )
+        )
+    out = []
+    for kind, members, shared, differs, score in fams:
+        keep = [k for k, (p, sj) in enumerate(members) if final[p][sj].role == "body"]
+        if len({members[k][0] for k in keep}) < 2:
+            continue
+        out.append((kind, [members[k] for k in keep], [shared[k] for k in keep], [differs[k] for k in keep], score))
+    return out, [tuple((lab.role, lab.kind) for lab in labs) for labs in final]
+
+
 class _Without(Mapping[str, int]):
     """``total - own`` as a read-only mapping, computed per lookup: the words of a story's
     other articles without copying the story's counts for every article.  Like a Counter after
@@ -243,10 +319,9 @@ class _Without(Mapping[str, int]):
         return len(self._total)
 
 
-def _prepare(source: Source) -> _Doc:
-    raw = source.raw
+def prepare_text(raw: str) -> Prepared:
+    """Everything about one article that depends on its text alone."""
     header = parse_header(raw)
-    outlet, cue = infer_outlet(raw, header.url, source.path)
     segments = segment(raw)
     head: dict[int, Label] = {}
     if header.title_line:
@@ -257,7 +332,84 @@ def _prepare(source: Source) -> _Doc:
         head[header.url_line] = Label("meta", "url")
     labels = label_own(raw, segments, head)
     norms = [normalize(raw[s.start : s.end]) for s in segments]
-    return _Doc(source, header, outlet, cue, segments, labels, norms)
+    salient = [
+        w for lab, seg in zip(labels, segments) if lab.role == "body" for w in salient_words(raw[seg.start : seg.end])
+    ]
+    flat = tuple(chain.from_iterable((s.start, s.end, s.line) for s in segments))
+    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, salient
+
+
+_LABELS: dict[tuple[str, str | None], Label] = {}
+
+
+def _label(pair: tuple[str, str | None]) -> Label:
+    lab = _LABELS.get(pair)
+    if lab is None:
+        lab = _LABELS[pair] = Label(*pair)
+    return lab
+
+
+def _doc(source: Source, prep: Prepared) -> _Doc:
+    header, flat, labels, norms, salient = prep
+    outlet, cue = infer_outlet(source.raw, header.url, source.path)
+    it = iter(flat)
+    segments = [Segment(a, b, c) for a, b, c in zip(it, it, it)]
+    return _Doc(source, header, outlet, cue, segments, [_label(p) for p in labels], list(norms), salient)
+
+
+def _prepare(source: Source) -> _Doc:
+    return _doc(source, prepare_text(source.raw))
+
+
+# Sources a forked worker reads by index (set before the pool forks; never pickled).
+_FORK_SOURCES: Sequence[Source] = ()
+
+
+def _prepare_range(lo: int, hi: int) -> list[Prepared]:
+    return [prepare_text(s.raw) for s in _FORK_SOURCES[lo:hi]]
+
+
+def _prepare_many(sources: Sequence[Source]) -> list[Prepared]:
+    """``prepare_text`` over every source, on ``WORKERS`` processes when there are enough."""
+    global _FORK_SOURCES
+    if len(sources) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
+        return [prepare_text(s.raw) for s in sources]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(50, -(-len(sources) // (WORKERS * 8)))
+    with _FORK_LOCK:
+        _FORK_SOURCES = sources
+        try:
+            with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = [pool.submit(_prepare_range, lo, lo + chunk) for lo in range(0, len(sources), chunk)]
+                return [p for part in parts for p in part.result()]
+        finally:
+            _FORK_SOURCES = ()
+
+
+_FORK_LOCK = threading.Lock()
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _prepare_all(sources: Sequence[Source], memo: Memo) -> list[_Doc]:
+    known = memo.get_prepared([s.digest for s in sources])
+    todo = [s for s in sources if s.digest not in known]
+    # one preparation per distinct text
+    seen: dict[str, Source] = {}
+    for s in todo:
+        seen.setdefault(s.digest, s)
+    uniq = list(seen.values())
+    if uniq:
+        made = dict(zip((s.digest for s in uniq), _prepare_many(uniq)))
+        memo.put_prepared(made)
+        known = {**known, **made}
+    return [_doc(s, known[s.digest]) for s in sources]
 
 
 def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple[int, int]]:
@@ -277,13 +429,13 @@ def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple
 def _align_story(docs: Sequence[_Doc], group: Sequence[int]):
     inputs: list[AlignInput] = []
     where: list[tuple[int, int]] = []
-    for di in group:
+    for p, di in enumerate(group):
         d = docs[di]
         for j, (seg, lab) in enumerate(zip(d.segments, d.labels)):
             if lab.role != "body":
                 continue
-            where.append((di, j))
-            inputs.append(AlignInput(len(inputs), di, d.source.raw[seg.start : seg.end], seg.start, d.norms[j]))
+            where.append((p, j))
+            inputs.append(AlignInput(len(inputs), p, d.source.raw[seg.start : seg.end], seg.start, d.norms[j]))
     out = []
     for fam in align(inputs):
         members = [where[k] for k in fam.members]
@@ -303,4 +455,4 @@ def _story_title(articles: Sequence[Article], group: Sequence[int]) -> str:
     return "(untitled)"
 
 
-__all__ = ["analyze", "analyze_sources", "analyze_texts", "words"]
+__all__ = ["Memo", "analyze", "analyze_sources", "analyze_texts", "prepare_text", "words"]

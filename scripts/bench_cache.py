@@ -1,0 +1,186 @@
+"""Measure the analysis cache and check that faster paths give identical results.
+
+    python scripts/bench_cache.py                    # cold / warm / +100 incremental at 1k, 5k, 10k
+    python scripts/bench_cache.py --sizes 1000
+    python scripts/bench_cache.py dump OUT.json PATH...   # canonical dump of an analysis
+    python scripts/bench_cache.py check [--ref REV]       # seeds, ECB+, a 2k bench corpus: today's
+                                                          # pipeline.py vs the one at REV, same stages
+
+Corpora come from ``bench.corpus`` (written once under --work, default /tmp/wirediff-bench-cache).
+Times are wall-clock seconds in a fresh process per measurement, with a private WIREDIFF_HOME.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+ECB = REPO.parent / "shared" / "data" / "ecbplus-dev" / "articles"
+
+
+def canonical(analysis) -> dict:
+    """Everything a view can show, in plain lists: sentences, families, stories."""
+    return {
+        "articles": [
+            [
+                a.id,
+                a.path,
+                a.digest,
+                a.outlet,
+                a.outlet_cue,
+                a.title,
+                a.published,
+                a.url,
+                [[s.id, s.start, s.end, s.line, s.role, s.kind, s.family] for s in a.sentences],
+            ]
+            for a in analysis.articles
+        ],
+        "families": [
+            [f.id, f.kind, f.first, f.score, [[m.sentence, list(map(list, m.shared)), list(map(list, m.differs))] for m in f.members]]
+            for f in analysis.families
+        ],
+        "stories": [[st.id, st.title, list(st.articles)] for st in analysis.stories],
+        "skipped": [[s.path, s.reason] for s in analysis.skipped],
+    }
+
+
+def reference_pipeline(ref: str):
+    """The pipeline module as it was at git ``ref``, run against today's stages."""
+    import importlib.util
+    import tempfile
+
+    src = subprocess.run(["git", "-C", str(REPO), "show", f"{ref}:tui/core/pipeline.py"], capture_output=True, text=True, check=True).stdout
+    tmp = Path(tempfile.mkdtemp()) / "pipeline_ref.py"
+    tmp.write_text(src, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("tui.core._pipeline_ref", tmp)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def dump(out: Path, paths: list[str], ref: str | None = None) -> str:
+    if ref:
+        analyze = reference_pipeline(ref).analyze
+    else:
+        from tui.core.pipeline import analyze
+
+    data = json.dumps(canonical(analyze(paths)), sort_keys=True)
+    out.write_text(data, encoding="utf-8")
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+def corpus_dir(work: Path, n: int) -> Path:
+    d = work / f"c{n}"
+    if not (d / ".done").exists():
+        from bench import corpus
+
+        shutil.rmtree(d, ignore_errors=True)
+        corpus.write(corpus.generate(n, seed=0), d)
+        (d / ".done").write_text("ok")
+    return d
+
+
+def check(work: Path, rev: str) -> int:
+    sets = {"seeds": [str(REPO / "seeds")], "bench2k": [str(corpus_dir(work, 2000))]}
+    if ECB.is_dir():
+        sets["ecbplus"] = [str(ECB)]
+    bad = 0
+    for name, paths in sets.items():
+        new = work / f"dump-{name}.new.json"
+        ref, ref_rev = work / f"dump-{name}.ref.json", rev
+        digest = dump(new, paths)
+        dump(ref, paths, ref_rev)
+        if ref.read_bytes() == new.read_bytes():
+            print(f"{name:8} {digest} identical")
+        else:
+            bad += 1
+            a, b = json.loads(ref.read_text()), json.loads(new.read_text())
+            for part in a:
+                if a[part] != b[part]:
+                    diffs = [i for i, (x, y) in enumerate(zip(a[part], b[part])) if x != y]
+                    print(f"{name:8} DIFFERENT {part}: {len(a[part])} vs {len(b[part])}, first differing {diffs[:5]}")
+    return 1 if bad else 0
+
+
+# ---------------------------------------------------------------------------- timing
+_CHILD = r"""
+import sys, time, json
+t0 = time.perf_counter()
+from tui.cache import load_analysis
+a, notes = load_analysis(sys.argv[1:])
+t1 = time.perf_counter()
+n = len(a.stories)  # what the stories list needs
+t2 = time.perf_counter()
+print(json.dumps({"load": t1 - t0, "stories": n, "articles": len(a.articles), "notes": notes}))
+"""
+
+
+def timed_open(home: Path, paths: list[str]) -> dict:
+    env = dict(os.environ, WIREDIFF_HOME=str(home), PYTHONPATH=str(REPO))
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _CHILD, *paths], env=env, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - t
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    info["wall"] = wall
+    return info
+
+
+def bench(work: Path, sizes: list[int]) -> None:
+    print(f"{'size':>6} {'cold':>7} {'warm':>7} {'+100':>7} {'touch':>7}   (seconds, wall, fresh process each)")
+    extra = corpus_dir(work, 20000 if max(sizes) > 10000 else 10100)
+    for n in sizes:
+        home = work / f"home-{n}"
+        shutil.rmtree(home, ignore_errors=True)
+        src = corpus_dir(work, max(sizes) + 100 if False else n)
+        d = work / f"live-{n}"
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(src, d)
+        cold = timed_open(home, [str(d)])
+        warm = timed_open(home, [str(d)])
+        # +100 new articles (from a different corpus, so they are new stories and additions to old ones)
+        names = sorted(p.name for p in extra.iterdir() if p.suffix == ".txt")[-100:]
+        for nm in names:
+            shutil.copy(extra / nm, d / f"new_{nm}")
+        inc = timed_open(home, [str(d)])
+        # a touched file (same content, new mtime): must still be served without re-analysis
+        f = next(p for p in sorted(d.iterdir()) if p.suffix == ".txt")
+        os.utime(f)
+        touch = timed_open(home, [str(d)])
+        print(
+            f"{n:>6} {cold['wall']:7.2f} {warm['wall']:7.2f} {inc['wall']:7.2f} {touch['wall']:7.2f}"
+            f"   stories {cold['stories']} -> {inc['stories']}",
+            flush=True,
+        )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("command", nargs="?", default="bench", choices=("bench", "dump", "check"))
+    ap.add_argument("rest", nargs="*")
+    ap.add_argument("--sizes", default="1000,5000,10000")
+    ap.add_argument("--work", default="/tmp/wirediff-bench-cache")
+    ap.add_argument("--ref", default="d8672f2", help="check: git revision of the reference pipeline.py")
+    args = ap.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    if args.command == "dump":
+        print(dump(Path(args.rest[0]), args.rest[1:]))
+        return 0
+    if args.command == "check":
+        return check(work, args.ref)
+    bench(work, [int(x) for x in args.sizes.split(",")])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
