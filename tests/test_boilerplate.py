@@ -287,3 +287,32 @@ def test_one_label_per_segment_on_empty_and_odd_input():
     for raw in ("", "\n\n", "***", "—", "a"):
         segs, labels = _alone(raw)
         assert len(labels) == len(segs)
+
+
+def test_story_evidence_from_the_callers_norms_agrees_with_tokenizing():
+    """``norms`` (the pipeline's per-sentence normalize strings) spare re-tokenizing; the
+    labels must be the same as from the raw text, trailing run or not, non-ASCII included."""
+    from tui.core.text import normalize
+
+    cases = [
+        (_doc(*_STORY, "WASHINGTON SCRAPS BOUNTY ON NEW LEADER", *_TEASERS), True),
+        (_doc(*_STORY, "Ｆｕｌｌ-width “quotes” and Ukraine’s ﬁnal café words, which NFKC changes.", *_TEASERS), True),
+        (
+            _doc(
+                *_STORY,
+                "North Korea has launched more than thirty missiles this year, and the ambassador said the sanctions "
+                "on Pyongyang had failed, while Ukraine accused Russia of using the Donbas workers plan as propaganda.",
+            ),
+            False,
+        ),
+    ]
+    for raw, expect_trailing in cases:
+        segs, labels = _own(raw)
+        n = len(segs)
+        linked = [s.start < raw.index(_STORY[2]) for s in segs]
+        norms = [normalize(raw[s.start : s.end]) for s in segs]
+        kw = dict(linked=linked, repeated=[False] * n, story_words=_story_words(_STORY))
+        plain = label_in_context(raw, segs, labels, **kw)
+        fast = label_in_context(raw, segs, labels, **kw, norms=norms)
+        assert fast == plain
+        assert any(lab.kind == "trailing" for lab in fast) == expect_trailing

@@ -153,3 +153,26 @@ def test_deterministic_and_independent_of_input_order():
 )
 def test_salient_words_are_capitalised_words_inside_sentences(text, expected):
     assert salient_words(text) == expected
+
+
+def test_salient_words_agree_with_a_token_by_token_reading():
+    """The one-regex scan finds the same words as reading every token of ``_TOKEN_RE`` and
+    checking its first letter and the character before it (joiners, accents, odd spacing)."""
+    from tui.core.cluster import _OPENERS, _TOKEN_RE
+    from tui.core.text import norm_word
+
+    def by_token(text: str) -> list[str]:
+        out = []
+        for m in _TOKEN_RE.finditer(text):
+            w = m.group()
+            before = text[: m.start()].rstrip()
+            if w[0].isupper() and before and before[-1] not in _OPENERS:
+                out.append(norm_word(w))
+        return out
+
+    rng = random.Random(7)
+    alphabet = "aAbBZz09_ '’‐‑-.\"“(\t\nÉéßİıΣσ²\u0301\u00ad—"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(20000)]
+    texts += [ln for f in sorted(SEEDS.glob("*.txt")) for ln in f.read_text(encoding="utf-8").splitlines()]
+    for t in texts:
+        assert salient_words(t) == by_token(t), repr(t)

@@ -592,16 +592,19 @@ def label_in_context(
     linked: Sequence[bool],
     repeated: Sequence[bool],
     story_words: Mapping[str, int] | None,
+    norms: Sequence[str] | None = None,
 ) -> list[Label]:
     """Refine labels with evidence from other articles: ``linked[i]`` says sentence i is in
     a family; ``repeated[i]`` that the same outlet carries the same line under another story;
-    ``story_words`` counts the words of the story's other articles (None when alone)."""
+    ``story_words`` counts the words of the story's other articles (None when alone).
+    ``norms``, when given, is ``tui.core.text.normalize`` of each segment (the pipeline has
+    it already): paragraphs are then not tokenized again."""
     out = list(labels)
     for i, lab in enumerate(out):
         if lab.role == "body" and repeated[i]:
             out[i] = Label("boilerplate", "repeated")
     if story_words is not None and sum(linked) >= 2:
-        _trailing_story(raw, segments, out, linked, story_words)
+        _trailing_story(raw, segments, out, linked, story_words, norms)
     return out
 
 
@@ -617,31 +620,71 @@ _STOPWORDS = frozenset(
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in words(text) if len(w) > 2 and w not in _STOPWORDS and not w.isdigit()}
+    return _content_set(words(text))
 
 
-def _overlap(text: str, story_words: Mapping[str, int]) -> tuple[int, float]:
-    c = _content_words(text)
-    if not c:
-        return 0, 0.0
-    return len(c), sum(1 for w in c if story_words.get(w, 0) > 0) / len(c)
+def _content_set(ws) -> set[str]:
+    return {w for w in ws if len(w) > 2 and w not in _STOPWORDS and not w.isdigit()}
+
+
+class _Paragraphs:
+    """Content words of a line's segments ``a:b``: from the caller's per-segment ``normalize``
+    strings when they are safe to split (ASCII: no NFKC form with a space inside a word; and a
+    word never spans two segments of a line, they part at whitespace), else by tokenizing the
+    paragraph's raw text."""
+
+    __slots__ = ("norms", "raw", "segments")
+
+    def __init__(self, raw: str, segments: Sequence[Segment], norms: Sequence[str] | None):
+        self.raw = raw
+        self.segments = segments
+        self.norms = norms if norms is not None and len(norms) == len(segments) else None
+
+    def content(self, a: int, b: int) -> set[str]:
+        norms = self.norms
+        if norms is not None:
+            parts = norms[a:b]
+            if all(n.isascii() for n in parts):
+                return _content_set(" ".join(parts).split())
+        segs = self.segments
+        return _content_words(self.raw[segs[a].start : segs[b - 1].end])
+
+    def text(self, a: int, b: int) -> str:
+        return self.raw[self.segments[a].start : self.segments[b - 1].end]
 
 
 def _trailing_story(
-    raw: str, segments: Sequence[Segment], out: list[Label], linked: Sequence[bool], story_words: Mapping[str, int]
+    raw: str,
+    segments: Sequence[Segment],
+    out: list[Label],
+    linked: Sequence[bool],
+    story_words: Mapping[str, int],
+    norms: Sequence[str] | None = None,
 ) -> None:
     """Trailing stories from story evidence: after the article's last sentence shared with
     the story, a tail run of long paragraphs whose words barely overlap the story's other
     articles (well below the article's own on-topic paragraphs)."""
+    paras = _Paragraphs(raw, segments, norms)
+    seen: dict[str, bool] = {}  # word -> carried by another article of the story
+
+    def carried(c: set[str]) -> int:
+        h = 0
+        for w in c:
+            k = seen.get(w)
+            if k is None:
+                k = seen[w] = story_words.get(w, 0) > 0
+            h += k
+        return h
+
     groups = _line_groups(segments)
     last = max(i for i, f in enumerate(linked) if f)
     gl = next(gi for gi, (a, b) in enumerate(groups) if a <= last < b)
     before = []
     for a, b in groups[: gl + 1]:
         if out[a].role == "body":
-            n, ov = _overlap(raw[segments[a].start : segments[b - 1].end], story_words)
-            if n >= 5:
-                before.append(ov)
+            c = paras.content(a, b)
+            if len(c) >= 5:
+                before.append(carried(c) / len(c))
     if not before:
         return
     before.sort()
@@ -660,8 +703,8 @@ def _trailing_story(
             continue
         if any(out[k].role != "body" for k in range(a, b)):
             break
-        c = _content_words(raw[segments[a].start : segments[b - 1].end])
-        h = sum(1 for w in c if story_words.get(w, 0) > 0)
+        c = paras.content(a, b)
+        h = carried(c)
         if len(c) >= 5 and h >= limit * len(c):
             break
         run.append(gi)
@@ -670,8 +713,8 @@ def _trailing_story(
         gi -= 1
     while run:
         a, b = groups[run[-1]]
-        text = raw[segments[a].start : segments[b - 1].end]
-        if len(_content_words(text)) >= 5 or (text.isupper() and len(text) > 12):
+        text = paras.text(a, b)
+        if len(paras.content(a, b)) >= 5 or (text.isupper() and len(text) > 12):
             break
         run.pop()  # a short line opening the run is no evidence, unless it is an ALL-CAPS headline
     if total < 20 or hits >= limit * total:

@@ -35,7 +35,7 @@ from datetime import date
 
 import numpy as np
 
-from .text import norm_word
+from .text import _fast_join, norm_word
 
 # ------------------------------------------------------------------------- tunables
 _K = 10  # neighbours per document in the shared-neighbour vectors
@@ -67,21 +67,31 @@ _TOKEN_RE = re.compile(r"\w+(?:['\u2019\u2010\u2011-]\w+)*")
 _OPENERS = ".!?:;\"“”‘’«»([—–-•*#|"
 
 
+# A token of _TOKEN_RE starts at a word character that neither follows a word character nor
+# a joiner glued to one (the greedy pattern would have carried the earlier token through it).
+# Only letters that can be capitals are looked at: digits, "_" and ASCII lowercase never are.
+_CAP_START_RE = re.compile(r"\b[^\W\d_a-z](?<!\w['\u2019\u2010\u2011-]\w)")
+
+
 def salient_words(text: str) -> list[str]:
     """Matching forms of the words of ``text`` (one sentence or line) that start with a capital
     letter and do not open a sentence: names of people, places, organisations."""
-    out: list[str] = []
-    for m in _TOKEN_RE.finditer(text):
-        w = m.group()
-        if not w[0].isupper():
+    found: list[str] = []
+    token = _TOKEN_RE.match
+    for m in _CAP_START_RE.finditer(text):
+        p = m.start()
+        if not text[p].isupper():
             continue
-        j = m.start() - 1
+        j = p - 1
         while j >= 0 and text[j].isspace():
             j -= 1
         if j < 0 or text[j] in _OPENERS:
             continue
-        out.append(norm_word(w))
-    return out
+        found.append(token(text, p).group())  # type: ignore[union-attr]
+    if not found:
+        return found
+    fast = _fast_join(found)  # all words at once (same forms as norm_word, word by word)
+    return fast.split(" ") if fast is not None else [norm_word(w) for w in found]
 
 
 # --------------------------------------------------------------------- stop words
