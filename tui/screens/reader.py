@@ -169,8 +169,9 @@ Shared text is tinted with its family's colour and underlined; words no other ou
         self.query_one(ArticleView).focus()
 
     def on_article_view_cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        # One fixed-height line: no layout pass (a layout refresh repaints the whole screen).
         self.query_one("#sentence-status", Static).update(
-            sentence_status(self.analysis, self.current, event.sentence)
+            sentence_status(self.analysis, self.current, event.sentence), layout=False
         )
 
     # ----------------------------------------------------------------- actions

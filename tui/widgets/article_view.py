@@ -127,6 +127,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._block_first_line: list[int] = []
         self._layout_width = -1
         self._strip_cache: dict[int, Strip] = {}
+        # Painted lines (cropped to the view, widget style applied) by virtual y, with the
+        # (scroll_x, width) they were painted for; dropped together with ``_strip_cache``.
+        self._painted_cache: dict[int, tuple[tuple[int, int], Strip]] = {}
         self._text_cache: dict[int, Text] = {}
         self._style_cache: dict[str, Style] = {}
 
@@ -253,10 +256,15 @@ class ArticleView(ScrollView, can_focus=True):
             return
         old = self._nav[self._cursor]
         self._cursor = index
+        y_before = self.scroll_offset.y
         self._drop_block_strips(old)
         self._drop_block_strips(self._nav[index])
         self._scroll_cursor_visible()
-        self.refresh()
+        if self.scroll_offset.y == y_before:
+            # Only the two sentences whose cursor style changed are repainted (a scroll
+            # repaints the whole view by itself).
+            self._refresh_block(old)
+            self._refresh_block(self._nav[index])
         self._announce()
 
     def _announce(self) -> None:
@@ -341,6 +349,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._nav = nav
         self._text_cache.clear()
         self._strip_cache.clear()
+        self._painted_cache.clear()
 
     def _relayout(self, force: bool = False) -> None:
         width = max(1, self.scrollable_content_region.width - GUTTER_WIDTH)
@@ -356,6 +365,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._lines = lines
         self._block_first_line = first
         self._strip_cache.clear()
+        self._painted_cache.clear()
         self.virtual_size = Size(width + GUTTER_WIDTH, len(lines))
         self.refresh()
 
@@ -371,15 +381,28 @@ class ArticleView(ScrollView, can_focus=True):
         self._style_cache.clear()
         self._text_cache.clear()
         self._strip_cache.clear()
+        self._painted_cache.clear()
         self.refresh()
 
-    def _drop_block_strips(self, block: int) -> None:
+    def _block_lines(self, block: int) -> range:
         if not self._block_first_line:
-            return
+            return range(0)
         start = self._block_first_line[block]
         end = self._block_first_line[block + 1] if block + 1 < len(self._block_first_line) else len(self._lines)
-        for y in range(start, end):
+        return range(start, end)
+
+    def _drop_block_strips(self, block: int) -> None:
+        for y in self._block_lines(block):
             self._strip_cache.pop(y, None)
+            self._painted_cache.pop(y, None)
+
+    def _refresh_block(self, block: int) -> None:
+        lines = self._block_lines(block)
+        top = self.scroll_offset.y
+        first = max(lines.start, top)
+        last = min(lines.stop, top + self.scrollable_content_region.height)
+        if first < last:
+            self.refresh_lines(first, last - first)
 
     def _style(self, name: str) -> Style:
         st = self._style_cache.get(name)
@@ -484,8 +507,21 @@ class ArticleView(ScrollView, can_focus=True):
         self._strip_cache[y] = strip
         return strip
 
+    def _base_style(self) -> Style:
+        """The widget's own style (``rich_style`` walks every ancestor: cached with the others)."""
+        st = self._style_cache.get("")
+        if st is None:
+            st = self._style_cache[""] = self.rich_style
+        return st
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        strip = self._render_strip(scroll_y + y)
         width = self.scrollable_content_region.width
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(self.rich_style)
+        vy = scroll_y + y
+        cached = self._painted_cache.get(vy)
+        if cached is not None and cached[0] == (scroll_x, width):
+            return cached[1]
+        base = self._base_style()
+        painted = self._render_strip(vy).crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+        self._painted_cache[vy] = ((scroll_x, width), painted)
+        return painted
