@@ -264,3 +264,138 @@ def test_failing_migration_leaves_the_file_untouched_and_runs_in_memory(tmp_path
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "extra" not in tables
     assert raw.execute("SELECT starred FROM marks WHERE digest='old-star'").fetchone() == (1,)
+
+
+# ----------------------------------------------------------------------------- the app
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+MANY = Path(__file__).resolve().parent / "fixtures" / "app"
+
+
+def _app(inputs, **kw):
+    from tui.app import WirediffApp
+    from tui.config import Config
+
+    kw.setdefault("config", Config())
+    return WirediffApp([str(i) for i in inputs], **kw)
+
+
+async def _ready(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+    assert app.analysis is not None
+
+
+def _status(app) -> str:
+    from textual.widgets import Static
+
+    return str(app.stories_screen.query_one("#stories-status", Static).render())
+
+
+@pytest.fixture
+def corpus_with_debris(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for f in SEEDS.iterdir():
+        (d / f.name).write_bytes(f.read_bytes())
+    (d / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (d / "empty.txt").write_bytes(b"")
+    if hasattr(os, "symlink"):
+        os.symlink(tmp_path / "gone", d / "dangling.txt")
+    return d
+
+
+async def test_skipped_files_are_listed_in_the_problems_view(wd_home, corpus_with_debris):
+    from tui.screens.problems import ProblemsScreen
+
+    app = _app([corpus_with_debris])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _ready(app, pilot)
+        skipped = app.analysis.skipped
+        assert len(skipped) >= 2
+        assert f"{len(skipped)} files skipped — p to see" in _status(app)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        rows = app.screen.rows()
+        assert rows == [(s.path, s.reason) for s in skipped]
+        whys = {os.path.basename(p): why for p, why in rows}
+        assert "binary" in whys["binary.txt"] and "empty" in whys["empty.txt"]
+        assert "close-problems" in {ab.binding.id for ab in app.screen.active_bindings.values()}
+        await pilot.press("p")  # p closes it too
+        await pilot.pause()
+        assert app.screen is app.stories_screen
+        # The binding has an id and a description: help lists it, the keymap can move it.
+        from textual.widgets import DataTable
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one("#help-table", DataTable)
+        rows = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        assert "skipped" in rows["show-problems"].lower()
+
+
+async def test_no_skipped_files_no_hint_and_the_view_says_so(wd_home):
+    from tui.screens.problems import ProblemsScreen
+
+    app = _app([SEEDS])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        assert app.analysis.skipped == () and "skipped" not in _status(app)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        assert "No files were skipped" in str(app.screen.query_one("#problems-title").render())
+
+
+async def test_state_warnings_reach_the_problems_view(wd_home, tmp_path):
+    wd_home.mkdir(parents=True)
+    (wd_home / "data").write_text("a file where the data dir should be")
+    app = _app([SEEDS])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert any(where == "warning" and "will not be saved" in why for where, why in app.screen.rows())
+
+
+async def test_a_newer_state_file_does_not_stop_the_reader(wd_home):
+    from tui import paths
+
+    db = paths.state_db()
+    db.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db)
+    raw.execute(f"PRAGMA user_version={SCHEMA_VERSION + 3}")
+    raw.close()
+    app = _app([SEEDS])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        assert any("newer" in n.message for n in app._notifications)
+        await pilot.press("s")
+        assert app.stories_screen.states[app.stories_screen.current_story_id()] == "starred"
+    assert raw_user_version(db) == SCHEMA_VERSION + 3  # left alone
+
+
+def raw_user_version(db: Path) -> int:
+    return sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0]
+
+
+async def test_state_file_failing_mid_session_is_notified_not_fatal(wd_home):
+    from tui import paths
+
+    app = _app([SEEDS])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        app.store.busy_timeout = 0.2
+        app.store._conn.execute("PRAGMA busy_timeout=200")
+        blocker = sqlite3.connect(paths.state_db(), isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            await pilot.press("s")
+            await pilot.pause()
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert app.return_code is None  # still running
+        assert app.stories_screen.states[app.stories_screen.current_story_id()] == "starred"
+        assert any("in memory" in n.message for n in app._notifications)

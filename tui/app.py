@@ -16,6 +16,7 @@ from . import paths
 from .config import Config, load_config
 from .core.model import Analysis
 from .screens.help import HelpScreen, binding_rows
+from .screens.problems import ProblemsScreen
 from .screens.stories import StoriesScreen
 from .store import Store
 from .widgets.binding_commands import BindingCommands
@@ -49,6 +50,8 @@ class WirediffApp(App[int]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys of this screen"),
         Binding("t", "toggle_theme", "Theme", show=False, id="toggle-theme", tooltip="Switch dark / light theme"),
+        Binding("p", "show_problems", "Problems", show=False, id="show-problems",
+                tooltip="Skipped files and warnings, with reasons"),
     ]
 
     def __init__(
@@ -67,7 +70,8 @@ class WirediffApp(App[int]):
             config, problems = load_config(paths.config_file())
         self.config = config
         self.startup_problems = problems
-        self.store = Store(paths.state_db())
+        self.store = open_store()
+        self.store.on_warning = self._store_failed
         self.analysis: Analysis | None = analysis
         self.error_line: str | None = None
         self.stories_screen = StoriesScreen()
@@ -129,7 +133,24 @@ class WirediffApp(App[int]):
             self.stories_screen.show_error(text)
             self.notify(text, severity="error", timeout=15)
 
+    def _store_failed(self, warning: str) -> None:
+        """The state file failed while running: the store carries on in memory; say so."""
+        self.notify(warning, severity="error", timeout=15)
+
+    def warnings(self) -> list[str]:
+        """Everything the user should know about config and state, in words."""
+        out = list(self.startup_problems)
+        if self.store.warning:
+            out.append(self.store.warning)
+        return out
+
     # ----------------------------------------------------------------- actions
+    def action_show_problems(self) -> None:
+        if isinstance(self.screen, ProblemsScreen):
+            return
+        skipped = self.analysis.skipped if self.analysis is not None else ()
+        self.push_screen(ProblemsScreen(skipped, self.warnings()))
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -144,6 +165,16 @@ class WirediffApp(App[int]):
         else:
             self.theme = LIGHT_THEME if dark else DARK_THEME
         self.notify(f"theme: {self.theme}", timeout=2)
+
+
+def open_store() -> Store:
+    """The state store; a state file this version cannot use never stops the reader."""
+    try:
+        return Store(paths.state_db())
+    except RuntimeError as e:  # a newer schema: leave the file alone, keep marks in memory
+        store = Store(None)
+        store.warning = f"triage marks will not be saved: {e}"
+        return store
 
 
 def run_app(inputs: Sequence[str], *, one_story: bool = False) -> int:

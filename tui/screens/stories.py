@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
 from ..core.model import Analysis, Story
 from ..store import Mark, NO_MARK, story_state
 from ..widgets.nav_table import NavTable
+from .problems import skipped_line
 
 SORTS = ("newest", "most outlets", "most copied")
 STATE_GLYPH = {"new": "●", "read": " ", "starred": "★", "archived": "▣"}
@@ -100,7 +101,9 @@ def filter_sort(
 class StoriesScreen(Screen):
     """Top screen: the list of stories."""
 
-    AUTO_FOCUS = None  # nothing takes keys while the analysis runs; the table is focused after
+    # Nothing takes keys while the analysis runs (None would inherit the app's "*"); the table is
+    # focused after.
+    AUTO_FOCUS = ""
 
     HELP = """\
 ## Stories
@@ -216,6 +219,8 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
             parts.append(f"filter: {self.query_text!r}")
         if hidden:
             parts.append(f"{hidden} archived hidden (H)")
+        if self.analysis is not None and self.analysis.skipped:
+            parts.append(skipped_line(len(self.analysis.skipped)))
         self.query_one("#stories-status", Static).update(" · ".join(parts))
 
     def current_story_id(self) -> str | None:
