@@ -215,8 +215,12 @@ def _looks_binary(data: bytes) -> bool:
     magic = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"\x7fELF")
     if head.startswith(magic):
         return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head.translate(None, _NOT_CONTROL))
     return bool(head) and control / len(head) > 0.1
+
+
+# every byte but the C0 controls that never appear in text (all but \t \n \v \f \r)
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
 # -------------------------------------------------------------------------- header
