@@ -43,6 +43,12 @@ from .text import _WORD_RE, words  # the word pattern of text.tokens, to stay in
 
 Span = tuple[int, int]
 
+#: Work done by :func:`align` since the last ``COUNTERS.clear()``: ``decisions`` (pairwise
+#: decisions computed), ``candidates`` (bucket pairs sharing enough shingles or close by
+#: fuzz.ratio), ``flag_compares`` (variant-against-variant word alignments for the spans).
+#: Tests use them to check that the work grows linearly on hostile input.
+COUNTERS: Counter[str] = Counter()
+
 
 @dataclass(frozen=True, slots=True)
 class AlignInput:
@@ -75,6 +81,12 @@ QUOTE_BARE_COVER = 0.5  # ... or of the whole sentence on a side without quotati
 SHINGLE = 3  # candidate generation: shared runs of this many words
 SHINGLE_MAX_POSTINGS = 64  # shingles in more buckets than this are stock phrases
 QUOTE_MIN_SHINGLES = 4  # shared shingles a QUOTE_MIN_RUN-word run with one slip still has
+# Bounds on hostile input (thousands of variants of one sentence): the merge guard checks at
+# most this many variants of a group against the other group's core (its most carried ones),
+# and a variant's shared words are found against at most this many other variants.  Real
+# families hold far fewer variants, so results only change where the work would be quadratic.
+GUARD_MAX = 64
+FLAGS_MAX = 64
 
 _STOP = frozenset(
     [
@@ -514,6 +526,7 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         for (x, y), n in shared_shingles.items()
         if n >= QUOTE_MIN_SHINGLES or fuzz.ratio(joined[x], joined[y], score_cutoff=ratio_floor)
     ]
+    COUNTERS["candidates"] += len(pairs)
     preps: dict[int, _Prep] = {}
     word_cache: dict[str, _Words] = {}
 
@@ -538,6 +551,7 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
             return ("verbatim", 100.0)
         k = (x, y) if x < y else (y, x)
         if k not in links:
+            COUNTERS["decisions"] += 1
             links[k] = _decide(prep(k[0]), prep(k[1]))
         return links[k]
 
@@ -554,21 +568,37 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     group = list(range(nb))
     members: dict[int, list[int]] = {b: [b] for b in range(nb)}
 
-    def core(g: int) -> int:
-        return max(members[g], key=lambda b: (len(bucket_docs[b]), len(bucket_norms[b]), -b))
+    def weight(b: int) -> tuple[int, int, int]:  # a group's core is its heaviest variant
+        return (len(bucket_docs[b]), len(bucket_norms[b]), -b)
+
+    cores = list(range(nb))  # group -> its core, kept up to date on every merge
+    heaviest: dict[int, list[int]] = {}  # group of > GUARD_MAX variants -> its GUARD_MAX heaviest
+
+    def guard(g: int) -> list[int]:
+        ms = members[g]
+        return ms if len(ms) <= GUARD_MAX else heaviest[g]
 
     for score, x, y in edges:
         gx, gy = group[x], group[y]
         if gx == gy:
             continue
-        cx, cy = core(gx), core(gy)
-        if not all(link(b, cx) for b in members[gy]) or not all(link(b, cy) for b in members[gx]):
+        cx, cy = cores[gx], cores[gy]
+        tx, ty = guard(gx), guard(gy)
+        if not all(link(b, cx) for b in ty) or not all(link(b, cy) for b in tx):
             continue
+        pool = tx + ty  # (a new list: taken before the members lists change)
         if len(members[gx]) < len(members[gy]):
             gx, gy = gy, gx
         for b in members[gy]:
             group[b] = gx
         members[gx].extend(members.pop(gy))
+        cores[gx] = max(cx, cy, key=weight)
+        heaviest.pop(gy, None)
+        if len(members[gx]) > GUARD_MAX:
+            heaviest[gx] = sorted(pool, key=weight, reverse=True)[:GUARD_MAX]
+
+    def core(g: int) -> int:
+        return cores[g]
 
     # 4. one member per doc, spans, drafts
     out: list[FamilyDraft] = []
@@ -592,6 +622,7 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
             used_buckets, [tuple(prep(b).norms) for b in used_buckets], picked, items
         )
         shared, differs = [], []
+        peers = None
         for _, i, b in picked:
             s = items[i]
             ws = word_cache.get(s.text)
@@ -600,7 +631,12 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
             flags = matched[i]
             own = tuple(ws.norms)
             if len(own) != len(flags):  # a copy that tokenizes apart from its variant
-                others = [tuple(prep(o).norms) for o in used_buckets if o != b]
+                if peers is None:
+                    docs_of: dict[int, set[int]] = defaultdict(set)
+                    for _, j, o in picked:
+                        docs_of[o].add(items[j].doc)
+                    peers = _flag_peers(used_buckets, docs_of)
+                others = [tuple(prep(o).norms) for o in peers(b)]
                 flags = _flags(
                     own,
                     others,
@@ -662,11 +698,21 @@ def _matched_flags(
     for _, i, b in picked:
         docs_of[b].add(items[i].doc)
     idx = {b: k for k, b in enumerate(buckets)}
+    peers = _flag_peers(buckets, docs_of)
     flags: dict[int, list[bool]] = {}
     for b in buckets:
-        others = [norms[idx[o]] for o in buckets if o != b]
+        others = [norms[idx[o]] for o in peers(b)]
         flags[b] = _flags(norms[idx[b]], others, len(docs_of[b]) > 1)
     return {i: flags[b] for _, i, b in picked}
+
+
+def _flag_peers(buckets: list[int], docs_of: dict[int, set[int]]):
+    """The variants a variant's words are compared with: all the others, or on hostile input
+    (more than ``FLAGS_MAX`` of them) the ``FLAGS_MAX`` most carried."""
+    if len(buckets) <= FLAGS_MAX + 1:
+        return lambda b: [o for o in buckets if o != b]
+    ranked = sorted(buckets, key=lambda o: (-len(docs_of.get(o, ())), o))[: FLAGS_MAX + 1]
+    return lambda b: [o for o in ranked if o != b][:FLAGS_MAX]
 
 
 def _flags(own: tuple[str, ...], others: list[tuple[str, ...]], copied: bool) -> list[bool]:
@@ -675,6 +721,7 @@ def _flags(own: tuple[str, ...], others: list[tuple[str, ...]], copied: bool) ->
     f = [copied] * len(own)
     if copied:
         return f
+    COUNTERS["flag_compares"] += len(others)
     for other in others:
         for op in Indel.opcodes(own, other):
             if op.tag == "equal":
