@@ -93,3 +93,76 @@ def test_cache_object_roundtrip(tmp_path, corpus):
     assert c.get("k") == a
     assert c.get("other") is None
     c.close()
+
+
+ECB = Path(__file__).resolve().parent / "fixtures" / "app"
+
+
+@pytest.fixture
+def bigger(tmp_path):
+    d = tmp_path / "bigger"
+    shutil.copytree(SEEDS, d)
+    for f in sorted(ECB.glob("*.txt")):
+        shutil.copy(f, d / f.name)
+    return d
+
+
+def test_pack_roundtrip_is_exact(corpus):
+    a, _ = load_analysis([corpus], use_cache=False)
+    assert cache_mod.unpack(cache_mod.pack(a)) == a
+
+
+def test_unchanged_files_are_not_read_again(home, corpus, monkeypatch):
+    import tui.core.ingest as ingest
+
+    a, _ = load_analysis([corpus])
+    reads = []
+    real = ingest.read_source
+    monkeypatch.setattr(ingest, "read_source", lambda p: reads.append(p) or real(p))
+    import tui.core.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "read_source", lambda p: reads.append(p) or real(p))
+    b, _ = load_analysis([corpus])
+    assert b == a and reads == []
+    # a touched file (same bytes, new mtime) is read, and the contents still hit
+    f = corpus / "003_3ac222fe75dd92ff.txt"
+    f.write_bytes(f.read_bytes())
+    calls = []
+    count_analyses(calls, monkeypatch)
+    c, _ = load_analysis([corpus])
+    assert c == a and len(reads) == 5 and calls == []
+
+
+def test_incremental_reopen_equals_full_analysis(home, bigger, tmp_path):
+    held = tmp_path / "held"
+    held.mkdir()
+    for name in ("24_11ecb.txt", "13_12ecb.txt"):
+        shutil.move(bigger / name, held / name)
+    load_analysis([bigger])
+    for f in held.iterdir():  # added
+        shutil.copy(f, bigger / f.name)
+    (bigger / "4_11ecb.txt").unlink()  # removed
+    f = bigger / "003_3ac222fe75dd92ff.txt"  # changed
+    f.write_text(f.read_text(encoding="utf-8").replace("Donbass", "Donbas"), encoding="utf-8")
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    stories_before = db.execute("SELECT count(*) FROM stories").fetchone()[0]
+    inc, notes = load_analysis([bigger])
+    full, _ = load_analysis([bigger], use_cache=False)
+    assert inc == full and notes == []
+    changed = next(a for a in inc.articles if a.path.endswith("003_3ac222fe75dd92ff.txt"))
+    assert "Donbass" not in changed.raw and "Donbas" in changed.raw
+    added = db.execute("SELECT count(*) FROM stories").fetchone()[0] - stories_before
+    assert 0 < added < len(full.stories)  # some stories reused, not all
+
+
+def test_corrupt_entries_are_misses(home, bigger):
+    first, _ = load_analysis([bigger])
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    with db:
+        db.execute("UPDATE prepared SET data=?", (b"junk",))
+        db.execute("UPDATE stories SET data=?", (b"\x78\x01junk",))
+        db.execute("UPDATE analyses SET data=?", (b"junk",))
+    db.close()
+    again, notes = load_analysis([bigger])
+    assert again == first
+    assert notes and "unreadable" in notes[0]

@@ -1,25 +1,40 @@
 """The analysis cache: SQLite under the user cache dir, keyed by content hashes and engine version.
 
-A changed file changes its digest, a new engine changes ENGINE_VERSION: either way the key changes and a
-stale analysis is never served.  A cache that cannot be opened or read is a miss, never an error.
+Three layers, each keyed so that a stale result is never served:
+
+* whole analyses, keyed by sha256 of (path, digest) of every input plus ``ENGINE_VERSION``; a second
+  key of (path, size, mtime_ns) lets a reopen skip reading the files when none changed on disk (a
+  touched file falls back to reading and hashing, which still hits);
+* per-article preparation, keyed by the article's digest plus ``ENGINE_VERSION``;
+* per-story results, keyed by the story's article digests (in order) and repeated lines plus
+  ``ENGINE_VERSION`` (see ``tui.core.pipeline.Memo``): adding articles redoes only the stories they touch.
+
+Analyses are stored as columns (flat int arrays, one list of strings per field) rather than pickled
+objects, so reopening 10k articles builds the sentences from arrays.  A cache that cannot be opened or
+read is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
 import time
 import zlib
-from collections.abc import Sequence
+from array import array
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .core import ENGINE_VERSION
 from .core.ingest import Source
-from .core.model import Analysis
+from .core.model import Analysis, Article, Family, Member, Sentence, Skipped, Story
+from .core.pipeline import Memo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KEEP = 8  # analyses kept; older ones are pruned
+KEEP_PARTS = 200_000  # per-article / per-story entries kept (least recently used pruned)
+_READ_ERRORS = (sqlite3.DatabaseError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, KeyError)
 
 
 def cache_key(sources: Sequence[Source], *, one_story: bool) -> str:
@@ -27,6 +42,106 @@ def cache_key(sources: Sequence[Source], *, one_story: bool) -> str:
     for s in sources:
         h.update(f"{s.path}\0{s.digest}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def stat_key(files: Sequence[Path], *, one_story: bool) -> str | None:
+    """Key of the files as the OS describes them (path, size, mtime_ns, inode); None if one can't be stat'ed."""
+    h = hashlib.sha256(f"wirediff-stat/{ENGINE_VERSION}/{SCHEMA_VERSION}/{int(one_story)}\n".encode())
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            return None
+        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ columnar form
+_ROLES = ("title", "meta", "body", "boilerplate")
+
+
+def pack(analysis: Analysis) -> bytes:
+    """An analysis as plain columns (zlib'd pickle of lists, tuples, arrays and strings)."""
+    arts = []
+    starts, ends, lines, idx, fam = array("q"), array("q"), array("q"), array("q"), array("q")
+    roles = bytearray()
+    kinds: dict[str | None, int] = {None: 0}
+    kind_col = array("q")
+    fam_ids: dict[str | None, int] = {None: -1}
+    for f in analysis.families:
+        fam_ids.setdefault(f.id, len(fam_ids) - 1)
+    sids: list[str] = []
+    for a in analysis.articles:
+        arts.append((a.id, a.path, a.raw, a.digest, a.encoding, a.outlet, a.outlet_cue, a.title, a.published, a.url, len(a.sentences)))
+        raw = a.raw
+        for s in a.sentences:
+            if s.article != a.id or raw[s.start : s.end] != s.text:
+                raise ValueError("sentence out of step with its article")
+            sids.append(s.id)
+            starts.append(s.start)
+            ends.append(s.end)
+            lines.append(s.line)
+            idx.append(s.index)
+            roles.append(_ROLES.index(s.role))
+            kind_col.append(kinds.setdefault(s.kind, len(kinds)))
+            fam.append(fam_ids[s.family])
+    families = [(f.id, f.kind, f.first, f.score, [(m.sentence, m.shared, m.differs) for m in f.members]) for f in analysis.families]
+    data = {
+        "engine": analysis.engine,
+        "articles": arts,
+        "sids": sids,
+        "cols": [c.tobytes() for c in (starts, ends, lines, idx, kind_col, fam)],
+        "roles": bytes(roles),
+        "kinds": list(kinds),
+        "families": families,
+        "stories": [(st.id, st.title, st.articles) for st in analysis.stories],
+        "skipped": [(s.path, s.reason) for s in analysis.skipped],
+    }
+    return zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(blob: bytes) -> Analysis:
+    data = pickle.loads(zlib.decompress(blob))
+    cols = []
+    for b in data["cols"]:
+        c = array("q")
+        c.frombytes(b)
+        cols.append(c)
+    starts, ends, lines, idx, kind_col, fam = (c.tolist() for c in cols)
+    roles = [_ROLES[r] for r in data["roles"]]
+    kinds = data["kinds"]
+    families_raw = data["families"]
+    fam_names = [f[0] for f in families_raw]
+    sids = data["sids"]
+    new = Sentence
+    articles = []
+    k = 0
+    for aid, path, raw, digest, encoding, outlet, cue, title, published, url, n in data["articles"]:
+        sents = tuple(
+            [
+                new(sids[i], aid, idx[i], starts[i], ends[i], lines[i], raw[starts[i] : ends[i]], roles[i], kinds[kind_col[i]], fam_names[fam[i]] if fam[i] >= 0 else None)  # type: ignore[arg-type]
+                for i in range(k, k + n)
+            ]
+        )
+        k += n
+        articles.append(Article(aid, path, raw, digest, encoding, outlet, cue, title, published, url, sents))
+    if k != len(sids):
+        raise ValueError("sentence columns out of step")
+    families = tuple(
+        Family(fid, kind, tuple(Member(sid, tuple(sh), tuple(df)) for sid, sh, df in members), first, score)
+        for fid, kind, first, score, members in families_raw
+    )
+    stories = tuple(Story(sid, title, tuple(arts)) for sid, title, arts in data["stories"])
+    skipped = tuple(Skipped(p, r) for p, r in data["skipped"])
+    return Analysis(tuple(articles), stories, families, skipped, data["engine"])
+
+
+def _blob(obj) -> bytes:
+    return zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unblob(b: bytes):
+    return pickle.loads(zlib.decompress(b))
 
 
 class AnalysisCache:
@@ -50,14 +165,19 @@ class AnalysisCache:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
-            db.execute("DROP TABLE IF EXISTS analyses")
+            for table in ("analyses", "stat_keys", "prepared", "stories"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(
                 "CREATE TABLE analyses (key TEXT PRIMARY KEY, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL)"
             )
+            db.execute("CREATE TABLE stat_keys (stat TEXT PRIMARY KEY, key TEXT NOT NULL)")
+            db.execute("CREATE TABLE prepared (digest TEXT NOT NULL, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (digest, engine))")
+            db.execute("CREATE TABLE stories (key TEXT PRIMARY KEY, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL)")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         db.execute("SELECT count(*) FROM analyses").fetchone()
         return db
@@ -73,6 +193,7 @@ class AnalysisCache:
     def enabled(self) -> bool:
         return self._db is not None
 
+    # ------------------------------------------------------------ whole analyses
     def get(self, key: str) -> Analysis | None:
         if self._db is None:
             return None
@@ -80,17 +201,37 @@ class AnalysisCache:
             row = self._db.execute("SELECT data FROM analyses WHERE key=? AND engine=?", (key, ENGINE_VERSION)).fetchone()
             if row is None:
                 return None
-            analysis = pickle.loads(zlib.decompress(row[0]))
+            analysis = unpack(row[0])
             self._db.execute("UPDATE analyses SET used=? WHERE key=?", (time.time(), key))
-        except (sqlite3.DatabaseError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as e:
+        except _READ_ERRORS as e:
             self.problem = f"analysis cache entry unreadable, re-analysing ({e})"
             return None
-        return analysis if isinstance(analysis, Analysis) else None
+        return analysis if isinstance(analysis, Analysis) and analysis.engine == ENGINE_VERSION else None
 
-    def put(self, key: str, analysis: Analysis) -> None:
+    def key_for_stat(self, stat: str) -> str | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT key FROM stat_keys WHERE stat=?", (stat,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
+    def link_stat(self, stat: str, key: str) -> None:
         if self._db is None:
             return
-        data = zlib.compress(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        try:
+            self._db.execute("INSERT OR REPLACE INTO stat_keys (stat, key) VALUES (?,?)", (stat, key))
+        except sqlite3.DatabaseError as e:
+            self.problem = f"analysis cache not written ({e})"
+
+    def put(self, key: str, analysis: Analysis, *, stat: str | None = None) -> None:
+        if self._db is None:
+            return
+        try:
+            data = pack(analysis)
+        except ValueError:
+            return  # not in the shape the columns assume: not cached
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -98,12 +239,54 @@ class AnalysisCache:
                     "INSERT OR REPLACE INTO analyses (key, engine, used, data) VALUES (?,?,?,?)",
                     (key, ENGINE_VERSION, time.time(), data),
                 )
+                if stat:
+                    self._db.execute("INSERT OR REPLACE INTO stat_keys (stat, key) VALUES (?,?)", (stat, key))
                 self._db.execute(
                     "DELETE FROM analyses WHERE key NOT IN (SELECT key FROM analyses ORDER BY used DESC LIMIT ?)",
                     (KEEP,),
                 )
+                self._db.execute("DELETE FROM stat_keys WHERE key NOT IN (SELECT key FROM analyses)")
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache not written ({e})"
+
+    # ------------------------------------------------------------ parts (Memo)
+    def _get_parts(self, table: str, column: str, keys: Sequence[str]) -> dict:
+        out: dict = {}
+        if self._db is None or not keys:
+            return out
+        wanted = list(dict.fromkeys(keys))
+        try:
+            for lo in range(0, len(wanted), 500):
+                part = wanted[lo : lo + 500]
+                q = f"SELECT {column}, data FROM {table} WHERE engine=? AND {column} IN ({','.join('?' * len(part))})"
+                for k, data in self._db.execute(q, (ENGINE_VERSION, *part)):
+                    try:
+                        out[k] = _unblob(data)
+                    except _READ_ERRORS:
+                        continue  # a damaged entry is a miss
+        except sqlite3.DatabaseError as e:
+            self.problem = f"analysis cache unreadable, re-analysing ({e})"
+        return out
+
+    def _put_parts(self, table: str, column: str, items: Mapping[str, object]) -> None:
+        if self._db is None or not items:
+            return
+        now = time.time()
+        rows = [(k, ENGINE_VERSION, now, _blob(v)) for k, v in items.items()]
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(f"INSERT OR REPLACE INTO {table} ({column}, engine, used, data) VALUES (?,?,?,?)", rows)
+                n = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                if n > KEEP_PARTS:
+                    self._db.execute(
+                        f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} ORDER BY used LIMIT ?)", (n - KEEP_PARTS,)
+                    )
+        except sqlite3.DatabaseError as e:
+            self.problem = f"analysis cache not written ({e})"
+
+    def memo(self) -> Memo:
+        return _SqliteMemo(self)
 
     def close(self) -> None:
         if self._db is not None:
@@ -111,30 +294,68 @@ class AnalysisCache:
             self._db = None
 
 
+class _SqliteMemo(Memo):
+    def __init__(self, cache: AnalysisCache) -> None:
+        self.cache = cache
+
+    def get_prepared(self, digests):
+        return self.cache._get_parts("prepared", "digest", digests)
+
+    def put_prepared(self, items):
+        self.cache._put_parts("prepared", "digest", items)
+
+    def get_stories(self, keys):
+        return self.cache._get_parts("stories", "key", keys)
+
+    def put_stories(self, items):
+        self.cache._put_parts("stories", "key", items)
+
+
 def load_analysis(paths, *, one_story: bool = False, progress=None, use_cache: bool = True):
-    """Read the inputs, then serve the cached analysis of exactly these contents or analyse anew.
+    """Serve the cached analysis of exactly these inputs, or analyse anew (reusing what is cached
+    of unchanged articles and stories).
 
     Returns ``(analysis, notes)`` where notes are one-line messages about the cache for the user."""
     import dataclasses
 
     from . import paths as wpaths
-    from .core.pipeline import analyze_sources, read_inputs
+    from .core.ingest import discover
+    from .core.pipeline import analyze_sources, read_files
 
-    sources, skipped = read_inputs(paths, progress=progress)
     notes: list[str] = []
     cache = AnalysisCache(wpaths.cache_db()) if use_cache else None
     try:
+        files, skipped = discover(paths)
+        stat = stat_key(files, one_story=one_story) if cache and cache.enabled else None
+        if cache and stat:
+            key = cache.key_for_stat(stat)
+            hit = cache.get(key) if key else None
+            if hit is not None:
+                listed = {str(f) for f in files}
+                unread = [s for s in hit.skipped if s.path in listed]  # files that could not be read then
+                if progress:
+                    progress("read", len(files), len(files))
+                return dataclasses.replace(hit, skipped=tuple(skipped) + tuple(unread)), _notes(cache, notes)
+        sources, unread = read_files(files, progress=progress)
+        skipped = skipped + unread
         key = cache_key(sources, one_story=one_story)
         hit = cache.get(key) if cache else None
         if hit is not None:
             analysis = dataclasses.replace(hit, skipped=tuple(skipped))
         else:
-            analysis = analyze_sources(sources, skipped=skipped, one_story=one_story, progress=progress)
+            memo = cache.memo() if cache and cache.enabled else None
+            analysis = analyze_sources(sources, skipped=skipped, one_story=one_story, progress=progress, memo=memo)
             if cache and sources:
-                cache.put(key, analysis)
-        if cache and cache.problem:
-            notes.append(cache.problem)
+                cache.put(key, dataclasses.replace(analysis, skipped=tuple(unread)), stat=stat)
+        if cache and stat and hit is not None:
+            cache.link_stat(stat, key)  # same contents, new stat (a touched file): next open skips reading
+        return analysis, _notes(cache, notes)
     finally:
         if cache:
             cache.close()
-    return analysis, notes
+
+
+def _notes(cache: AnalysisCache | None, notes: list[str]) -> list[str]:
+    if cache and cache.problem:
+        notes.append(cache.problem)
+    return notes

@@ -90,6 +90,13 @@ def read_inputs(
 ) -> tuple[list[Source], list[Skipped]]:
     """Find and decode the input files; unreadable ones become ``Skipped`` with a one-line reason."""
     files, skipped = discover(paths)
+    sources, unread = read_files(files, progress=progress)
+    return sources, skipped + unread
+
+
+def read_files(files: Sequence[os.PathLike[str]], *, progress: Progress | None = None) -> tuple[list[Source], list[Skipped]]:
+    """Decode found files; unreadable ones become ``Skipped`` with a one-line reason."""
+    skipped: list[Skipped] = []
     sources: list[Source] = []
     for i, f in enumerate(files):
         try:

@@ -1,0 +1,121 @@
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+import tui.core.pipeline as pipeline
+from tui.core.pipeline import Memo, analyze, analyze_sources, read_inputs
+
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE.parent / "seeds"
+ECB = HERE / "fixtures" / "app"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    shutil.copytree(SEEDS, d)
+    for f in sorted(ECB.glob("*.txt")):
+        shutil.copy(f, d / f.name)
+    return d
+
+
+class DictMemo(Memo):
+    """Remembers in dicts and counts what it was asked and what was computed anew."""
+
+    def __init__(self):
+        self.prepared, self.stories = {}, {}
+        self.new_prepared, self.new_stories = [], []
+
+    def get_prepared(self, digests):
+        return {d: self.prepared[d] for d in digests if d in self.prepared}
+
+    def put_prepared(self, items):
+        self.new_prepared.extend(items)
+        self.prepared.update(items)
+
+    def get_stories(self, keys):
+        return {k: self.stories[k] for k in keys if k in self.stories}
+
+    def put_stories(self, items):
+        self.new_stories.extend(items)
+        self.stories.update(items)
+
+
+def test_parallel_preparation_gives_the_serial_result(corpus, monkeypatch):
+    serial = analyze([corpus])
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
+    used = []
+    real = pipeline._can_fork
+    monkeypatch.setattr(pipeline, "_can_fork", lambda: used.append(real()) or real())
+    parallel = analyze([corpus])
+    assert used == [True]  # the pool path ran
+    assert parallel == serial
+    assert len(serial.articles) == 16
+
+
+def test_analyze_from_a_thread_uses_the_pool(corpus, monkeypatch):
+    """The reader analyses in a thread worker, with textual imported: the pool must still work."""
+    import textual.app  # noqa: F401  (the parent has textual loaded, as in the reader)
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
+    out = {}
+
+    def run():
+        out["a"] = analyze([corpus])
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(120)
+    assert not t.is_alive()
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10**9)
+    assert out["a"] == analyze([corpus])
+
+
+def test_memo_second_run_computes_nothing_and_matches(corpus):
+    sources, skipped = read_inputs([corpus])
+    memo = DictMemo()
+    first = analyze_sources(sources, memo=memo)
+    assert len(memo.new_prepared) == len({s.digest for s in sources})
+    assert len(memo.new_stories) == len(first.stories)
+    memo.new_prepared.clear()
+    memo.new_stories.clear()
+    second = analyze_sources(sources, memo=memo)
+    assert second == first == analyze_sources(sources)
+    assert memo.new_prepared == [] and memo.new_stories == []
+
+
+def test_incremental_equals_full_after_add_change_remove(corpus, tmp_path):
+    held = tmp_path / "held"
+    held.mkdir()
+    for name in ("24_11ecb.txt", "24_12ecb.txt", "13_12ecb.txt"):  # added later
+        shutil.move(corpus / name, held / name)
+    memo = DictMemo()
+    before = analyze_sources(read_inputs([corpus])[0], memo=memo)
+    memo.new_prepared.clear()
+    memo.new_stories.clear()
+
+    for f in held.iterdir():  # added
+        shutil.copy(f, corpus / f.name)
+    (corpus / "4_11ecb.txt").unlink()  # removed
+    f = corpus / "003_3ac222fe75dd92ff.txt"  # changed
+    f.write_text(f.read_text(encoding="utf-8").replace("Donbass", "Donbas"), encoding="utf-8")
+
+    sources = read_inputs([corpus])[0]
+    incremental = analyze_sources(sources, memo=memo)
+    full = analyze_sources(sources)
+    assert incremental == full
+    assert incremental != before
+    # only the new and changed texts were prepared; not every story was redone
+    assert len(memo.new_prepared) == 4
+    assert 0 < len(memo.new_stories) < len(full.stories)
+
+
+def test_damaged_memo_entries_are_recomputed(corpus):
+    sources = read_inputs([corpus])[0]
+    memo = DictMemo()
+    good = analyze_sources(sources, memo=memo)
+    for k in memo.stories:
+        memo.stories[k] = ([], [()])  # wrong shape
+    assert analyze_sources(sources, memo=memo) == good
