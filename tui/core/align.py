@@ -319,6 +319,7 @@ class _Prep:
     norms: list[str]
     caps: list[bool]
     quoted: list[bool]
+    negations: int = -1  # count of negating words, computed on first use
 
 
 def _prep(text: str, norms: list[str] | None = None) -> _Prep:
@@ -344,28 +345,28 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
         return None
     if na == nb:
         return ("verbatim", 100.0)
-    ops = Indel.opcodes(na, nb)
-    ma = [False] * la
-    mb = [False] * lb
+    ops = Indel.opcodes(na, nb).as_list()  # (tag, src_start, src_end, dest_start, dest_end)
     conflict = False
+    lcs = 0
+    extra_a: list[str] = []  # words of each side outside the equal blocks
+    extra_b: list[str] = []
     pa = pb = 0  # ends of the last equal block
-    for op in [*ops, None]:
-        if op is None or op.tag == "equal":
+    for tag, s1, e1, s2, e2 in ops:
+        if tag == "equal":
             # between two equal blocks: does the same place hold a different name or
             # figure on each side?
-            ea, eb = (op.src_start, op.dest_start) if op else (la, lb)
-            if _names_differ(na, a.caps, pa, ea, nb, b.caps, pb, eb):
+            if not conflict and _names_differ(na, a.caps, pa, s1, nb, b.caps, pb, s2):
                 conflict = True
-            if op is None:
-                break
-            for i in range(op.src_start, op.src_end):
-                ma[i] = True
-            for j in range(op.dest_start, op.dest_end):
-                mb[j] = True
-            pa, pb = op.src_end, op.dest_end
+            lcs += e1 - s1
+            pa, pb = e1, e2
+        else:
+            extra_a += na[s1:e1]
+            extra_b += nb[s2:e2]
+    if not conflict and _names_differ(na, a.caps, pa, la, nb, b.caps, pb, lb):
+        conflict = True
     edited = None
     if not conflict and min(la, lb) >= EDITED_MIN_WORDS:
-        edited = _edited_score(a, b, ma, mb)
+        edited = _edited_score(a, b, lcs, extra_a, extra_b)
     if edited is not None and edited >= EDITED_MIN:
         return ("edited", edited)
     quote = _quote_score(a, b, ops)
@@ -393,17 +394,14 @@ def _names_differ(
     return not (jx.startswith(jy) or jy.startswith(jx))
 
 
-def _edited_score(a: _Prep, b: _Prep, ma: list[bool], mb: list[bool]) -> float | None:
+def _edited_score(a: _Prep, b: _Prep, lcs: int, extra_a: list[str], extra_b: list[str]) -> float | None:
     na, nb = a.norms, b.norms
-    lcs = sum(ma)
-    extra_a = [w for w, m in zip(na, ma) if not m]
-    extra_b = [w for w, m in zip(nb, mb) if not m]
     # a number or a negation that only one side has changes the fact
     nums_a = {w for w in extra_a if w[:1].isdigit()}
     nums_b = {w for w in extra_b if w[:1].isdigit()}
     if nums_a and nums_b:
         return None
-    if sum(w in _NEGATORS for w in na) != sum(w in _NEGATORS for w in nb):
+    if _negations(a) != _negations(b):
         return None
     content_a = sum(w not in _STOP for w in extra_a)
     content_b = sum(w not in _STOP for w in extra_b)
@@ -414,17 +412,23 @@ def _edited_score(a: _Prep, b: _Prep, ma: list[bool], mb: list[bool]) -> float |
     return 100 * (0.5 * sim + 0.5 * ratio)
 
 
-def _quote_score(a: _Prep, b: _Prep, ops) -> float | None:
+def _negations(p: _Prep) -> int:
+    if p.negations < 0:
+        p.negations = sum(w in _NEGATORS for w in p.norms)
+    return p.negations
+
+
+def _quote_score(a: _Prep, b: _Prep, ops: list[tuple[str, int, int, int, int]]) -> float | None:
     if not any(a.quoted) and not any(b.quoted):
         return None
     # longest run of equal words, bridging single-word slips ("labourers" / "laborers")
     best = None
     run: list = []
     for op in ops:
-        if op.tag == "equal":
+        if op[0] == "equal":
             run.append(op)
             continue
-        if run and op.src_end - op.src_start <= 1 and op.dest_end - op.dest_start <= 1:
+        if run and op[2] - op[1] <= 1 and op[4] - op[3] <= 1:
             run.append(op)
             continue
         best = _better(best, run)
@@ -449,12 +453,12 @@ def _quote_score(a: _Prep, b: _Prep, ops) -> float | None:
 
 
 def _better(best, run):
-    while run and run[-1].tag != "equal":
+    while run and run[-1][0] != "equal":
         run = run[:-1]
     if not run:
         return best
-    same = sum(op.src_end - op.src_start for op in run if op.tag == "equal")
-    cand = (run[0].src_start, run[-1].src_end, run[0].dest_start, run[-1].dest_end, same)
+    same = sum(op[2] - op[1] for op in run if op[0] == "equal")
+    cand = (run[0][1], run[-1][2], run[0][3], run[-1][4], same)
     if best is None or same > best[4]:
         return cand
     return best
@@ -535,11 +539,11 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         if p is None:
             # the copy that kept its quotation marks says the most about what is quoted
             its = bucket_items[b]
-            text = (
-                items[its[0]].text
-                if len(its) == 1
-                else max((items[i].text for i in its), key=_quote_marks)
-            )
+            text = items[its[0]].text
+            if len(its) > 1:
+                texts = {items[i].text for i in its}
+                if len(texts) > 1:  # (max keeps the first of equals: the first copy's text)
+                    text = max((items[i].text for i in its), key=_quote_marks)
             ws = word_cache[text] = _words(text, list(bucket_norms[b]))
             p = preps[b] = _Prep(text, ws.norms, ws.caps, _quoted(text, ws.starts))
         return p
