@@ -32,6 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -141,15 +142,15 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
         keys = list(bag)
         term_parts.append([setdefault(w, len(vocab)) for w in keys])
         count_parts.append(list(bag.values()))
-        sal_parts.append([sal.get(w, 0) for w in keys] if sal else [0] * len(keys))
+        sal_parts.append(list(map(sal.get, keys, repeat(0))) if sal else [0] * len(keys))
         doc_parts.append(np.full(len(keys), di, dtype=np.int32))
     if not vocab:
         empty = np.zeros(0)
         return empty.astype(np.int32), empty.astype(np.int32), empty
     doc = np.concatenate(doc_parts)
-    term = np.fromiter((t for part in term_parts for t in part), dtype=np.int32, count=len(doc))
-    count = np.fromiter((c for part in count_parts for c in part), dtype=np.float64, count=len(doc))
-    sal = np.fromiter((c for part in sal_parts for c in part), dtype=np.float64, count=len(doc))
+    term = np.fromiter(chain.from_iterable(term_parts), dtype=np.int32, count=len(doc))
+    count = np.fromiter(chain.from_iterable(count_parts), dtype=np.float64, count=len(doc))
+    sal = np.fromiter(chain.from_iterable(sal_parts), dtype=np.float64, count=len(doc))
     words = list(vocab)
     useful = np.fromiter(
         (w not in _STOP and (len(w) > 1 or w.isdigit()) for w in words), dtype=bool, count=len(words)
