@@ -16,6 +16,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.reader import OutletPicker, ReaderScreen
 from tui.widgets.article_view import ArticleView, wrap_offsets
 from tui.widgets.binding_commands import BindingCommands
+from tui.widgets.line_table import LineTable
 
 SEEDS = str(paths.seeds_dir())  # one real story with real debris: the reader tests
 MANY = str(Path(__file__).parent / "fixtures" / "app")  # several real stories: the stories-list tests
@@ -45,11 +46,11 @@ async def ready(app, pilot):
     assert app.analysis is not None
 
 
-def stories_table(app) -> DataTable:
-    return app.screen.query_one("#stories", DataTable)
+def stories_table(app) -> LineTable:
+    return app.screen.query_one("#stories", LineTable)
 
 
-def first_cells(table: DataTable, col: int) -> list[str]:
+def first_cells(table, col: int) -> list[str]:
     return [str(table.get_row_at(i)[col]) for i in range(table.row_count)]
 
 

@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from ..core.model import Analysis, Story
 from ..store import Mark, NO_MARK, story_state
-from ..widgets.nav_table import NavTable
+from ..widgets.line_table import Column, LineTable
 from .problems import skipped_line
 
 SORTS = ("newest", "most outlets", "most copied")
@@ -32,6 +32,7 @@ class StorySummary:
     last_date: str | None
     copied: float  # body chars in families / body chars, 0..1
     digests: tuple[str, ...]
+    key: str = ""  # lowercase headline and outlets: what the filter searches
 
     @property
     def date_span(self) -> str:
@@ -56,15 +57,17 @@ def summarize(analysis: Analysis) -> list[StorySummary]:
                     if s.family is not None:
                         shared += n
         dates = sorted(a.published for a in arts if a.published)
+        outlets = tuple(sorted({a.outlet for a in arts}))
         out.append(
             StorySummary(
                 st,
-                tuple(sorted({a.outlet for a in arts})),
+                outlets,
                 len(arts),
                 dates[0] if dates else None,
                 dates[-1] if dates else None,
                 shared / total if total else 0.0,
                 tuple(a.digest for a in arts),
+                (st.title + " " + " ".join(outlets)).lower(),
             )
         )
     return out
@@ -85,7 +88,7 @@ def filter_sort(
         if hide_archived and states.get(s.story.id) == "archived":
             continue
         if words:
-            hay = (s.story.title + " " + " ".join(s.outlets)).lower()
+            hay = s.key or (s.story.title + " " + " ".join(s.outlets)).lower()
             if not all(w in hay for w in words):
                 continue
         rows.append(s)
@@ -140,19 +143,23 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         with Vertical(id="loading"):
             yield Label("Reading articles…", id="progress-label")
             yield ProgressBar(id="progress", show_eta=False)
-        yield NavTable(id="stories")
+        # The headline goes last: on a narrow screen it is clipped, the numbers stay visible.
+        yield LineTable(
+            [
+                Column("", 1),
+                Column("Outl", 4, right=True),
+                Column("Arts", 4, right=True),
+                Column("Copied", 6, right=True),
+                Column("Dates", 16),
+                Column("Headline"),
+            ],
+            id="stories",
+        )
         yield Static("", id="stories-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#stories", NavTable)
-        # The headline goes last: on a narrow screen it is clipped, the numbers stay visible.
-        table.add_column("", key="state", width=1)
-        table.add_column("Outl", key="outlets", width=4)
-        table.add_column("Arts", key="articles", width=4)
-        table.add_column("Copied", key="copied", width=6)
-        table.add_column("Dates", key="dates", width=16)
-        table.add_column("Headline", key="headline")
+        table = self.query_one("#stories", LineTable)
         table.display = False
         self.query_one("#filter", Input).display = False
         self._columns_ready = True
@@ -175,7 +182,7 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
             return  # on_mount shows it
         self.summaries = summarize(analysis)
         self.query_one("#loading").display = False
-        table = self.query_one("#stories", NavTable)
+        table = self.query_one("#stories", LineTable)
         table.display = True
         self.refresh_rows()
         table.focus()
@@ -184,33 +191,40 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
     def _marks(self) -> dict[str, Mark]:
         return self.app.store.marks()  # type: ignore[attr-defined]
 
-    def refresh_rows(self) -> None:
+    def refresh_rows(self, *, marks_changed: bool = True) -> None:
+        """Recompute the shown rows (and the stories' states when marks may have changed).
+
+        Rows are painted lazily by the table (``_cells``), so this costs a filter and a sort over
+        precomputed keys, not a cell per story.
+        """
         if self.analysis is None:
             return
-        table = self.query_one("#stories", NavTable)
+        table = self.query_one("#stories", LineTable)
         keep = self.current_story_id()
-        marks = self._marks()
-        self.states = {s.story.id: story_state(marks.get(d, NO_MARK) for d in s.digests) for s in self.summaries}
+        if marks_changed or len(self.states) != len(self.summaries):
+            marks = self._marks()
+            self.states = {
+                s.story.id: story_state(marks.get(d, NO_MARK) for d in s.digests) for s in self.summaries
+            }
         self.shown = filter_sort(
             self.summaries, self.states, query=self.query_text, sort=self.sort, hide_archived=self.hide_archived
         )
-        table.clear()
-        for s in self.shown:
-            table.add_row(
-                STATE_GLYPH[self.states[s.story.id]],
-                f"{len(s.outlets):>4}",
-                f"{s.n_articles:>4}",
-                f"{s.copied:>6.0%}",
-                s.date_span,
-                s.story.title,
-                key=s.story.id,
-            )
+        cursor = 0
         if keep is not None:
-            for i, s in enumerate(self.shown):
-                if s.story.id == keep:
-                    table.move_cursor(row=i, animate=False)
-                    break
+            cursor = next((i for i, s in enumerate(self.shown) if s.story.id == keep), 0)
+        table.set_rows(len(self.shown), self._cells, cursor=cursor)
         self._update_status()
+
+    def _cells(self, row: int) -> tuple[str, ...]:
+        s = self.shown[row]
+        return (
+            STATE_GLYPH[self.states[s.story.id]],
+            str(len(s.outlets)),
+            str(s.n_articles),
+            f"{s.copied:.0%}",
+            s.date_span,
+            s.story.title,
+        )
 
     def _update_status(self) -> None:
         hidden = sum(1 for v in self.states.values() if v == "archived") if self.hide_archived else 0
@@ -221,10 +235,11 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
             parts.append(f"{hidden} archived hidden (H)")
         if self.analysis is not None and self.analysis.skipped:
             parts.append(skipped_line(len(self.analysis.skipped)))
-        self.query_one("#stories-status", Static).update(" · ".join(parts))
+        # One fixed-height line: no layout pass (it would repaint the whole screen).
+        self.query_one("#stories-status", Static).update(" · ".join(parts), layout=False)
 
     def current_story_id(self) -> str | None:
-        table = self.query_one("#stories", NavTable)
+        table = self.query_one("#stories", LineTable)
         if not self.shown or table.row_count == 0:
             return None
         row = table.cursor_row
@@ -233,11 +248,13 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         return None
 
     def current_summary(self) -> StorySummary | None:
-        sid = self.current_story_id()
-        return next((s for s in self.shown if s.story.id == sid), None)
+        table = self.query_one("#stories", LineTable)
+        if 0 <= table.cursor_row < min(len(self.shown), table.row_count):
+            return self.shown[table.cursor_row]
+        return None
 
     # ----------------------------------------------------------------- events
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_selected(self, event: LineTable.Selected) -> None:
         event.stop()
         summary = self.current_summary()
         if summary is None or self.analysis is None:
@@ -249,11 +266,11 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             self.query_text = event.value
-            self.refresh_rows()
+            self.refresh_rows(marks_changed=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
-            self.query_one("#stories", NavTable).focus()
+            self.query_one("#stories", LineTable).focus()
 
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -271,18 +288,18 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         if box.has_focus:
             box.value = ""
             box.display = False
-            self.query_one("#stories", NavTable).focus()
+            self.query_one("#stories", LineTable).focus()
             return
         self.app.exit(0)
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.refresh_rows()
+        self.refresh_rows(marks_changed=False)
         self.notify(f"sorted by {self.sort}", timeout=2)
 
     def action_toggle_archived(self) -> None:
         self.hide_archived = not self.hide_archived
-        self.refresh_rows()
+        self.refresh_rows(marks_changed=False)
 
     def action_triage(self, field: str) -> None:
         summary = self.current_summary()
@@ -301,7 +318,7 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         self.refresh_rows()
 
     def _after_change(self, story_id: str) -> None:
-        table = self.query_one("#stories", NavTable)
+        table = self.query_one("#stories", LineTable)
         row = table.cursor_row
         self.refresh_rows()
         # An archived story vanishes from the list: stay at the same row position.
