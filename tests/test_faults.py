@@ -399,3 +399,169 @@ async def test_state_file_failing_mid_session_is_notified_not_fatal(wd_home):
         assert app.return_code is None  # still running
         assert app.stories_screen.states[app.stories_screen.current_story_id()] == "starred"
         assert any("in memory" in n.message for n in app._notifications)
+
+
+# ----------------------------------------------------------------------------- tiny and resizing terminals
+_SEED_ANALYSIS = []
+
+
+def seed_analysis():
+    if not _SEED_ANALYSIS:
+        from tui.core.pipeline import analyze
+
+        _SEED_ANALYSIS.append(analyze([str(SEEDS)], one_story=True))
+    return _SEED_ANALYSIS[0]
+
+
+async def _visit_every_screen(app, pilot, on_screen) -> list[str]:
+    """Stories → reader → outlet picker → compare → family → help → problems; ``on_screen`` on each."""
+    from tui.screens.compare import CompareScreen
+    from tui.screens.family import FamilyScreen
+    from tui.screens.help import HelpScreen
+    from tui.screens.problems import ProblemsScreen
+    from tui.screens.reader import OutletPicker, ReaderScreen
+    from tui.screens.stories import StoriesScreen
+
+    seen = []
+
+    async def visit(kind):
+        await pilot.pause()
+        assert isinstance(app.screen, kind), f"expected {kind.__name__}, got {app.screen!r}"
+        seen.append(kind.__name__)
+        await on_screen(app, pilot)
+        assert isinstance(app.screen, kind)
+
+    await visit(StoriesScreen)
+    await pilot.press("enter")
+    await visit(ReaderScreen)
+    await pilot.press("c")
+    await pilot.pause()
+    if isinstance(app.screen, OutletPicker):
+        await visit(OutletPicker)
+        await pilot.press("down", "enter")
+    await visit(CompareScreen)
+    await pilot.press("q")
+    await pilot.pause()
+    await pilot.press("g", "n", "enter")
+    await visit(FamilyScreen)
+    await pilot.press("question_mark")
+    await visit(HelpScreen)
+    await pilot.press("escape")
+    await pilot.press("p")
+    await visit(ProblemsScreen)
+    return seen
+
+
+async def _keys(app, pilot):
+    await pilot.press("j", "down", "pagedown", "G", "k", "pageup", "g", "tab", "tab")
+
+
+async def test_tiny_terminal_every_screen(wd_home):
+    app = _app([SEEDS], one_story=True, analysis=seed_analysis())
+    async with app.run_test(size=(40, 10)) as pilot:
+        seen = await _visit_every_screen(app, pilot, _keys)
+        assert len(seen) >= 6
+        assert app.size == (40, 10)
+    assert app.return_code in (None, 0)
+
+
+async def test_resize_storm_on_every_screen(wd_home):
+    sizes = [(40, 10), (200, 60), (20, 5), (120, 40), (10, 3), (1, 1), (80, 24), (33, 7), (160, 12)]
+
+    seen: list[str] = []
+
+    async def storm(app, pilot):
+        seen.append(type(app.screen).__name__)
+        for i in range(12):  # no pause between: the resizes pile up
+            await pilot.resize_terminal(*sizes[(i + len(seen)) % len(sizes)])
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await _keys(app, pilot)
+        # Still drawn at the final size: the screen's widgets fit the terminal.
+        assert app.screen.size == (80, 24)
+
+    app = _app([SEEDS], one_story=True, analysis=seed_analysis())
+    async with app.run_test(size=(80, 24)) as pilot:
+        visited = await _visit_every_screen(app, pilot, storm)
+        assert len(visited) >= 6 and visited == seen
+    assert app.return_code in (None, 0)
+
+
+# ----------------------------------------------------------------------------- the real command in a pty
+def _pty_env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TEXTUAL", "TEXTUAL_DRIVER")}
+    env.update(
+        TERM="xterm-256color",
+        WIREDIFF_HOME=str(tmp_path / "home"),
+        TEXTUAL_ANIMATIONS="none",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def _start_and_star(tmp_path, **extra):
+    """The real wirediff on the seeds in a pty; stars the story; returns the terminal."""
+    from test_pty import START_TIMEOUT, Terminal, _command
+
+    term = Terminal([*_command(), str(SEEDS)], _pty_env(tmp_path, **extra))
+    term.wait_for(
+        lambda s: "sort:" in s.text() and "1 of 1 stories" in s.text(),
+        START_TIMEOUT,
+        "the stories list",
+    )
+    term.press("s")
+    term.wait_text("marked starred")
+    return term
+
+
+def _starred_digests(tmp_path) -> int:
+    st = Store(tmp_path / "home" / "data" / "state.sqlite3")
+    assert st.persistent
+    return sum(1 for m in st.marks().values() if m.starred)
+
+
+N_SEEDS = len([p for p in SEEDS.iterdir() if p.suffix in (".txt", ".md")])
+
+
+@POSIX
+@pytest.mark.parametrize("extra", [{"TERM": "dumb"}, {"NO_COLOR": "1"}], ids=["term-dumb", "no-color"])
+def test_dumb_or_colourless_terminal_works_and_quits_cleanly(tmp_path, extra):
+    term = _start_and_star(tmp_path, **extra)
+    try:
+        term.press("q")
+        assert term.wait_exit() == 0
+        assert b"Traceback" not in term.raw
+    finally:
+        term.close()
+    assert _starred_digests(tmp_path) == N_SEEDS
+
+
+@POSIX
+def test_sighup_ends_the_process_and_keeps_marks(tmp_path):
+    term = _start_and_star(tmp_path)
+    try:
+        os.killpg(term.proc.pid, signal.SIGHUP)  # what a closed SSH connection sends
+        status = term.wait_exit()
+        assert status in (-signal.SIGHUP, 129, 0)
+        assert b"Traceback" not in term.raw
+    finally:
+        term.close()
+    assert _starred_digests(tmp_path) == N_SEEDS
+
+
+@POSIX
+def test_terminal_vanishing_without_a_signal_ends_the_process(tmp_path):
+    from tui.app import HANGUP_STATUS
+
+    term = _start_and_star(tmp_path)
+    try:
+        # The other end of the pty goes away; no SIGHUP (the pty is not the controlling tty).
+        os.close(term.fd)
+        term.fd = os.open(os.devnull, os.O_RDONLY)  # so close() has something to close
+        term.closed = True
+        assert term.proc.wait(timeout=WAIT) == HANGUP_STATUS
+    finally:
+        term.close()
+    assert _starred_digests(tmp_path) == N_SEEDS

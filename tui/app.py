@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +22,7 @@ from .screens.stories import StoriesScreen
 from .store import Store
 from .widgets.binding_commands import BindingCommands
 
+HANGUP_STATUS = 129  # 128 + SIGHUP: the terminal went away
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 
@@ -93,6 +95,31 @@ class WirediffApp(App[int]):
             self.stories_screen.set_analysis(self.analysis)
         else:
             self.run_analysis()
+        self._watch_terminal()
+
+    def _watch_terminal(self) -> None:
+        """Exit when the terminal goes away without a SIGHUP (the pty closed under us).
+
+        SIGHUP itself ends the process the default way: every mark is committed when it is made,
+        so nothing is lost.  But a terminal can vanish silently (no controlling tty, so no signal):
+        input then fails in Textual's input thread and the app would run on, unseen, forever.
+        """
+        if self.is_headless or not hasattr(select, "poll"):
+            return
+        try:
+            fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+        except (OSError, ValueError):
+            return
+        if fd < 0 or not os.isatty(fd):
+            return
+        poller = select.poll()
+        poller.register(fd, 0)  # only hang-up and error conditions, which poll always reports
+
+        def check() -> None:
+            if any(ev & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _fd, ev in poller.poll(0)):
+                self.exit(HANGUP_STATUS)
+
+        self.set_interval(0.5, check, name="terminal-watch")
 
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def run_analysis(self) -> Analysis:

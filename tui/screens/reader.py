@@ -47,6 +47,17 @@ def sentence_status(analysis: Analysis, article: Article, s: Sentence | None) ->
     return f"{where} · {fam.kind} ({fam.id}) · also in {len(others)}: {', '.join(others)} · {first}"
 
 
+class PickerList(OptionList):
+    """An OptionList that survives a terminal squeezed to (almost) no columns.
+
+    With a zero content width Textual 8.2.8's OptionList raised inside Rich while measuring
+    its height (``chop_cells``: range() step 0); one column is the floor.
+    """
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return super().get_content_height(container, viewport, max(width, 1))
+
+
 class OutletPicker(ModalScreen[str | None]):
     """Pick the article to compare with."""
 
@@ -58,7 +69,7 @@ class OutletPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Compare with…", id="picker-title")
-        yield OptionList(*[Option(label, id=aid) for aid, label in self.choices], id="picker-list")
+        yield PickerList(*[Option(label, id=aid) for aid, label in self.choices], id="picker-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
