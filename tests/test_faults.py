@@ -565,3 +565,28 @@ def test_terminal_vanishing_without_a_signal_ends_the_process(tmp_path):
     finally:
         term.close()
     assert _starred_digests(tmp_path) == N_SEEDS
+
+
+# ----------------------------------------------------------------------------- the analysis cache
+def test_cache_is_not_fooled_by_same_size_same_mtime_edits_or_removed_files(wd_home, tmp_path):
+    from tui.cache import load_analysis
+
+    corpus = tmp_path / "cache-corpus"
+    corpus.mkdir()
+    for f in SEEDS.iterdir():
+        (corpus / f.name).write_bytes(f.read_bytes())
+    first, _ = load_analysis([corpus])
+    victim = corpus / sorted(p.name for p in corpus.iterdir())[0]
+    stat = victim.stat()
+    raw = victim.read_bytes()
+    i = raw.index(b"e")
+    victim.write_bytes(raw[:i] + b"X" + raw[i + 1 :])  # same size
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime
+    second, _ = load_analysis([corpus])
+    art = next(a for a in second.articles if a.path.endswith(victim.name))
+    assert art.raw != next(a for a in first.articles if a.path.endswith(victim.name)).raw
+    assert "X" in art.raw
+    (corpus / victim.name).unlink()
+    third, _ = load_analysis([corpus])
+    assert len(third.articles) == len(first.articles) - 1
+    assert not any(a.path.endswith(victim.name) for a in third.articles)
