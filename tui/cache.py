@@ -16,6 +16,7 @@ read is a miss, never an error.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -23,6 +24,7 @@ import sqlite3
 import time
 import zlib
 from array import array
+from itertools import repeat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -101,6 +103,18 @@ def pack(analysis: Analysis) -> bytes:
 
 
 def unpack(blob: bytes) -> Analysis:
+    """The analysis ``pack`` stored.  The cyclic GC is paused meanwhile: building ~300k acyclic
+    objects otherwise triggers full collections that cost more than the building itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return _unpack(blob)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _unpack(blob: bytes) -> Analysis:
     data = pickle.loads(zlib.decompress(blob))
     cols = []
     for b in data["cols"]:
@@ -111,19 +125,31 @@ def unpack(blob: bytes) -> Analysis:
     roles = [_ROLES[r] for r in data["roles"]]
     kinds = data["kinds"]
     families_raw = data["families"]
-    fam_names = [f[0] for f in families_raw]
+    names = [f[0] for f in families_raw] + [None]  # index -1 is "no family"
+    kind_of = [kinds[i] for i in kind_col]
+    fam_of = [names[i] for i in fam]
     sids = data["sids"]
-    new = Sentence
     articles = []
     k = 0
     for aid, path, raw, digest, encoding, outlet, cue, title, published, url, n in data["articles"]:
+        e = k + n
+        st, en = starts[k:e], ends[k:e]
         sents = tuple(
-            [
-                new(sids[i], aid, idx[i], starts[i], ends[i], lines[i], raw[starts[i] : ends[i]], roles[i], kinds[kind_col[i]], fam_names[fam[i]] if fam[i] >= 0 else None)  # type: ignore[arg-type]
-                for i in range(k, k + n)
-            ]
+            map(
+                Sentence,
+                sids[k:e],
+                repeat(aid, n),
+                idx[k:e],
+                st,
+                en,
+                lines[k:e],
+                [raw[a:b] for a, b in zip(st, en)],
+                roles[k:e],
+                kind_of[k:e],
+                fam_of[k:e],
+            )
         )
-        k += n
+        k = e
         articles.append(Article(aid, path, raw, digest, encoding, outlet, cue, title, published, url, sents))
     if k != len(sids):
         raise ValueError("sentence columns out of step")
