@@ -73,6 +73,30 @@ def summarize(analysis: Analysis) -> list[StorySummary]:
     return out
 
 
+def sort_rows(rows: list[StorySummary], sort: str) -> list[StorySummary]:
+    """``rows`` in the order of ``sort`` (stable: ties keep their order)."""
+    if sort == "newest":
+        return sorted(rows, key=lambda s: s.last_date or "", reverse=True)
+    if sort == "most outlets":
+        return sorted(rows, key=lambda s: (len(s.outlets), s.n_articles), reverse=True)
+    if sort == "most copied":
+        return sorted(rows, key=lambda s: s.copied, reverse=True)
+    return list(rows)
+
+
+def filter_rows(
+    rows: list[StorySummary], states: dict[str, str], *, query: str = "", hide_archived: bool = True
+) -> list[StorySummary]:
+    """The rows (order kept) whose headline or outlets hold every query word, archived ones
+    dropped when ``hide_archived``."""
+    words = query.lower().split()
+    if hide_archived and "archived" in states.values():
+        rows = [s for s in rows if states.get(s.story.id) != "archived"]
+    for w in words:  # one pass per word over precomputed lowercase keys
+        rows = [s for s in rows if w in (s.key or (s.story.title + " " + " ".join(s.outlets)).lower())]
+    return list(rows)
+
+
 def filter_sort(
     summaries: list[StorySummary],
     states: dict[str, str],
@@ -82,23 +106,7 @@ def filter_sort(
     hide_archived: bool = True,
 ) -> list[StorySummary]:
     """Rows to show: every query word must appear in the headline or an outlet name."""
-    words = query.lower().split()
-    rows = []
-    for s in summaries:
-        if hide_archived and states.get(s.story.id) == "archived":
-            continue
-        if words:
-            hay = s.key or (s.story.title + " " + " ".join(s.outlets)).lower()
-            if not all(w in hay for w in words):
-                continue
-        rows.append(s)
-    if sort == "newest":
-        rows.sort(key=lambda s: s.last_date or "", reverse=True)
-    elif sort == "most outlets":
-        rows.sort(key=lambda s: (len(s.outlets), s.n_articles), reverse=True)
-    elif sort == "most copied":
-        rows.sort(key=lambda s: s.copied, reverse=True)
-    return rows
+    return filter_rows(sort_rows(summaries, sort), states, query=query, hide_archived=hide_archived)
 
 
 class StoriesScreen(Screen):
@@ -135,6 +143,8 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         self.query_text = ""
         self.states: dict[str, str] = {}
         self.shown: list[StorySummary] = []
+        self._ordered: dict[str, list[StorySummary]] = {}  # summaries in each sort order
+        self._last_filter: tuple[str, tuple[str, bool]] = ("", ("", False))
         self._columns_ready = False
 
     def compose(self) -> ComposeResult:
@@ -181,6 +191,7 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         if not self._columns_ready:
             return  # on_mount shows it
         self.summaries = summarize(analysis)
+        self._ordered = {}
         self.query_one("#loading").display = False
         table = self.query_one("#stories", LineTable)
         table.display = True
@@ -206,9 +217,24 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
             self.states = {
                 s.story.id: story_state(marks.get(d, NO_MARK) for d in s.digests) for s in self.summaries
             }
-        self.shown = filter_sort(
-            self.summaries, self.states, query=self.query_text, sort=self.sort, hide_archived=self.hide_archived
-        )
+        # Sorted once per sort order; a query that only extends the last one filters the rows
+        # shown already (every word of the old query is part of a word of the new one).
+        ordered = self._ordered.get(self.sort)
+        if ordered is None:
+            ordered = self._ordered[self.sort] = sort_rows(self.summaries, self.sort)
+        shape = (self.sort, self.hide_archived)
+        last_query, last_shape = self._last_filter
+        if (
+            not marks_changed
+            and shape == last_shape
+            and last_query.strip()
+            and self.query_text.startswith(last_query)
+        ):
+            base = self.shown
+        else:
+            base = ordered
+        self.shown = filter_rows(base, self.states, query=self.query_text, hide_archived=self.hide_archived)
+        self._last_filter = (self.query_text, shape)
         cursor = 0
         if keep is not None:
             cursor = next((i for i, s in enumerate(self.shown) if s.story.id == keep), 0)
