@@ -462,12 +462,12 @@ async def test_palette_offers_the_bindings(wd_home):
 
 
 async def test_analysis_error_is_shown_in_words(wd_home, monkeypatch):
-    import tui.core.pipeline as pipeline
+    import tui.cache as cache
 
     def broken(*a, **k):
         raise ValueError("the engine exploded")
 
-    monkeypatch.setattr(pipeline, "analyze", broken)
+    monkeypatch.setattr(cache, "load_analysis", broken)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()

@@ -63,10 +63,13 @@ class WirediffApp(App[int]):
         one_story: bool = False,
         config: Config | None = None,
         analysis: Analysis | None = None,
+        use_cache: bool = True,
     ) -> None:
         super().__init__()
         self.inputs = list(inputs)
         self.one_story = one_story
+        self.use_cache = use_cache
+        self.cache_notes: list[str] = []
         problems: list[str] = []
         if config is None:
             config, problems = load_config(paths.config_file())
@@ -123,12 +126,15 @@ class WirediffApp(App[int]):
 
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def run_analysis(self) -> Analysis:
-        from .core.pipeline import analyze
+        from .cache import load_analysis
 
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(AnalysisProgressed(stage, done, total))
 
-        analysis = analyze(self.inputs, one_story=self.one_story, progress=progress)
+        analysis, notes = load_analysis(
+            self.inputs, one_story=self.one_story, progress=progress, use_cache=self.use_cache
+        )
+        self.cache_notes = notes
         self.post_message(AnalysisFinished(analysis))
         return analysis
 
@@ -144,6 +150,8 @@ class WirediffApp(App[int]):
             return
         self.analysis = analysis
         self.stories_screen.set_analysis(analysis)
+        for note in self.cache_notes:
+            self.notify(note, severity="warning", timeout=8)
         if analysis.skipped:
             self.notify(
                 f"skipped {len(analysis.skipped)} file(s): "
@@ -166,7 +174,7 @@ class WirediffApp(App[int]):
 
     def warnings(self) -> list[str]:
         """Everything the user should know about config and state, in words."""
-        out = list(self.startup_problems)
+        out = list(self.startup_problems) + list(self.cache_notes)
         if self.store.warning:
             out.append(self.store.warning)
         return out
@@ -204,7 +212,7 @@ def open_store() -> Store:
         return store
 
 
-def run_app(inputs: Sequence[str], *, one_story: bool = False) -> int:
+def run_app(inputs: Sequence[str], *, one_story: bool = False, use_cache: bool = True) -> int:
     """Open the reader; returns the exit status (2 when there is nothing readable)."""
     from .core.ingest import discover
 
@@ -213,7 +221,7 @@ def run_app(inputs: Sequence[str], *, one_story: bool = False) -> int:
         why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3]) or "no .txt/.md files found"
         print(f"wirediff: no readable articles ({why})", file=sys.stderr)
         return 2
-    app = WirediffApp(inputs, one_story=one_story)
+    app = WirediffApp(inputs, one_story=one_story, use_cache=use_cache)
     code = app.run()
     if app.error_line:
         print(app.error_line, file=sys.stderr)

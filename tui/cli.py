@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "open":
         from .app import run_app
 
-        return run_app(inputs, one_story=args.one_story)
+        return run_app(inputs, one_story=args.one_story, use_cache=not args.no_cache)
 
     from .cache import load_analysis
 
