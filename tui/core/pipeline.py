@@ -295,6 +295,7 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
                 linked=[j in linked[p] for j in range(len(d.segments))],
                 repeated=[j in reps for j in range(len(d.segments))],
                 story_words=others,
+                norms=d.norms,
             )
         )
     out = []
