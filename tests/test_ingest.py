@@ -137,3 +137,12 @@ def test_mixed_utf8_with_stray_cp1252_bytes():
     assert decode(data) == ("Ukraine’s “sovereignty” – part one. Café naïve 1€ price.", "utf-8+cp1252")
     # pure legacy text stays a legacy decode, not a mixed one
     assert decode("Café naïve – “x”".encode("cp1252"))[1] == "cp1252"
+
+
+def test_discover_reads_each_file_once(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    os.symlink(tmp_path / "a.txt", tmp_path / "sub" / "link-to-a.txt")
+    files, skipped = discover([tmp_path, tmp_path / "a.txt"])
+    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["a.txt"]
+    assert skipped == []

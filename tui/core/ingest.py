@@ -49,18 +49,22 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
     files: list[Path] = []
     skipped: list[Skipped] = []
     seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[Path] = set()
+    seen_files: set[tuple[int, int]] = set()
 
-    def add_file(p: Path) -> None:
-        try:
-            key = p.resolve()
-        except (OSError, RuntimeError):  # a symlink loop: reading it gives the reason
-            key = p.absolute()
+    def add_file(p: Path, key: tuple[int, int] | None = None) -> None:
+        """Each file once, even when reached by two paths (a symlink, an input given twice)."""
+        if key is None:
+            try:
+                st = os.stat(p)
+                key = (st.st_dev, st.st_ino)
+            except OSError:  # broken or looping: reading it gives the reason
+                files.append(p)
+                return
         if key not in seen_files:
             seen_files.add(key)
             files.append(p)
 
-    def walk(d: Path) -> Iterator[Path]:
+    def walk(d: Path) -> Iterator[tuple[Path, tuple[int, int] | None]]:
         try:
             st = d.stat()
         except OSError as e:
@@ -83,7 +87,8 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
                 if e.is_dir():
                     yield from walk(p)
                 elif p.suffix.lower() in TEXT_SUFFIXES:
-                    yield p
+                    # scandir knows a plain file's inode without another system call
+                    yield p, (None if e.is_symlink() else (st.st_dev, e.inode()))
             except OSError as err:
                 skipped.append(Skipped(str(p), _os_reason(err)))
 
@@ -94,8 +99,8 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
         elif not p.exists():
             skipped.append(Skipped(str(p), "no such file or directory"))
         elif p.is_dir():
-            for f in walk(p):
-                add_file(f)
+            for f, key in walk(p):
+                add_file(f, key)
         else:
             add_file(p)
     return files, skipped
