@@ -1,12 +1,18 @@
 """Measure story clustering on ECB+ (B-cubed precision, recall, F1, number of clusters).
 
     python scripts/measure_clusters.py [DATA_DIR] [--sweep] [--no-pipeline] [--subsets]
+    python scripts/measure_clusters.py --bench 1000,5000,10000 [--near-copies N]
 
 DATA_DIR defaults to /work/shared/data/ecbplus-dev (articles/ + gold.json).  Documents are built
 the way the pipeline builds them (``parse_header`` drops the URL, title and date lines; body
 words from ``text.words``); ``--sweep`` prints F1 across thresholds (look for a flat region),
 ``--subsets`` measures random small folders (2–40 articles) to check small-folder behaviour,
 and unless ``--no-pipeline`` the whole ``pipeline.analyze`` is run too and its stories scored.
+
+``--bench SIZES`` scores ``cluster`` alone on the benchmark corpus (``bench/corpus.py``, seed 0)
+at each size: the documents are built the way the pipeline builds them and cached under
+/tmp/wirediff-cluster-bench so that re-runs time only the clustering (CPU seconds, peak
+traced memory).  ``--near-copies N`` clusters N copies of one article with a word changed in each.
 """
 
 from __future__ import annotations
@@ -73,13 +79,83 @@ def report(name: str, groups: list[list[int]], gold: list[str], seconds: float |
     return f
 
 
+BENCH_CACHE = Path("/tmp/wirediff-cluster-bench")
+
+
+def bench_docs(n: int) -> tuple[list[cl.ClusterDoc], list[str]]:
+    """The benchmark corpus of ``n`` articles as the pipeline hands it to ``cluster``."""
+    import pickle
+
+    cache = BENCH_CACHE / f"docs-{n}.pickle"
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import hashlib
+
+    from bench import corpus as corpus_mod
+    from tui.core import pipeline as pl
+    from tui.core.ingest import Source
+
+    c = corpus_mod.generate(n, seed=0)
+    sources = [
+        Source(a.name, a.text, hashlib.sha256(a.text.encode("utf-8", "surrogatepass")).hexdigest(), "utf-8")
+        for a in c.articles
+    ]
+    prepared = pl._prepare_all(sources, pl.Memo())
+    docs = [
+        cl.ClusterDoc(
+            d.header.title,
+            [w for lab, seg in zip(d.labels, d.norms) if lab.role == "body" for w in seg.split()],
+            d.header.published,
+            d.salient,
+        )
+        for d in prepared
+    ]
+    gold = [a.story for a in c.articles]
+    BENCH_CACHE.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps((docs, gold)))
+    return docs, gold
+
+
+def bench(sizes: str | None, near_copies: int) -> int:
+    import tracemalloc
+
+    for n in [int(x.replace("k", "000")) for x in (sizes or "").split(",") if x.strip()]:
+        docs, gold = bench_docs(n)
+        t0 = time.process_time()
+        groups = cl.cluster(docs)
+        cpu = time.process_time() - t0
+        tracemalloc.start()
+        cl.cluster(docs)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        report(f"bench {n}", groups, gold, cpu)
+        print(f"{'':34s} peak traced {peak:.0f} MB")
+    if near_copies:
+        docs, _ = bench_docs(1000)
+        base = max(docs, key=lambda d: len(d.words))
+        copies = []
+        for k in range(near_copies):
+            w = list(base.words)
+            w[k % len(w)] = f"edit{k}"
+            copies.append(cl.ClusterDoc(base.title, w, base.published, base.salient))
+        t0 = time.process_time()
+        groups = cl.cluster(copies)
+        print(f"{near_copies} near-copies -> {len(groups)} groups ({time.process_time() - t0:.2f}s CPU)")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("data", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--subsets", action="store_true")
     ap.add_argument("--no-pipeline", action="store_true")
+    ap.add_argument("--bench", type=str, default=None, help="bench corpus sizes, e.g. 1000,5000")
+    ap.add_argument("--near-copies", type=int, default=0)
     a = ap.parse_args()
+    if a.bench or a.near_copies:
+        return bench(a.bench, a.near_copies)
     files, docs, gold = load(a.data)
 
     t0 = time.perf_counter()

@@ -47,9 +47,10 @@ _SALIENT_BOOST = 1.0  # extra weight of words seen capitalised inside sentences 
 _IDF_PRIOR = 8.0  # virtual unrelated documents in the idf (small folders keep shared words)
 _MAX_TERMS = 150  # terms kept per document vector
 _INDEX_TERMS = 30  # terms per document in the inverted index
-_MAX_DF_SHARE = 0.01  # terms in more documents than this share are not indexed (when n is large)
-_MIN_CAP = 100  # ... unless in at most this many documents
-_MIN_DOT_CAP = 100  # dot products run over terms in at most max(this, the index cap) documents
+_PAIR_CAP = 40  # index postings up to this size pair all their documents
+_WINDOW = 8  # fuller postings pair each document with the next _WINDOW in MinHash order
+_SKETCH_TERMS = 8  # heaviest terms of a document in its MinHash sort keys
+_KEEP = 30  # best candidate partners per document whose exact cosine is computed
 _MIN_EDGE = 0.05  # shared-neighbour similarities below this are dropped before linkage
 
 
@@ -112,9 +113,9 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
         return []
     if n == 1:
         return [[0]]
-    doc, term, weight = _vectors(docs)
+    doc, term, weight, term_key = _vectors(docs)
     days = np.array([_day(d.published) for d in docs], dtype=np.int64)
-    ei, ej, es = _candidate_edges(n, doc, term, weight, days)
+    ei, ej, es = _candidate_edges(n, doc, term, weight, days, term_key)
     si, sj, ss = _shared_neighbour_edges(n, ei, ej, es)
     keep = ss >= _MIN_EDGE
     sims = dict(zip(zip(si[keep].tolist(), sj[keep].tolist()), ss[keep].tolist()))
@@ -124,9 +125,10 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
 
 
 # ----------------------------------------------------------------------- vectors
-def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sparse L2-normalised tf-idf vectors as parallel arrays (doc, term id, weight), each
-    document's entries contiguous and sorted by decreasing weight, then term."""
+    document's entries contiguous and sorted by decreasing weight, then term; and each term
+    id's content key (a CRC of the word)."""
     n = len(docs)
     vocab: dict[str, int] = {}
     setdefault = vocab.setdefault
@@ -146,7 +148,7 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
         doc_parts.append(np.full(len(keys), di, dtype=np.int32))
     if not vocab:
         empty = np.zeros(0)
-        return empty.astype(np.int32), empty.astype(np.int32), empty
+        return empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64)
     doc = np.concatenate(doc_parts)
     term = np.fromiter(chain.from_iterable(term_parts), dtype=np.int32, count=len(doc))
     count = np.fromiter(chain.from_iterable(count_parts), dtype=np.float64, count=len(doc))
@@ -171,7 +173,7 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     doc, term, w = doc[keep], term[keep], w[keep]
     norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
     w = w / norm[doc]
-    return doc, term, w
+    return doc, term, w, term_key
 
 
 def _title_words(title: str) -> Iterable[str]:
@@ -231,36 +233,124 @@ def _sum_by_pair(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray):
     return uniq // n, uniq % n, sums
 
 
-def _candidate_edges(n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, days: np.ndarray):
-    """Cosine (date-damped) of the pairs of documents that share one of their heaviest terms,
-    when at least _FLOOR.  The dot products run over every term in at most ``cap`` documents."""
-    cap = max(_MIN_CAP, int(_MAX_DF_SHARE * n))
-    df = np.bincount(term)
-    starts = np.searchsorted(doc, np.arange(n))
-    rank = np.arange(len(doc)) - starts[doc]
-    idx = (rank < _INDEX_TERMS) & (df[term] <= cap) & (df[term] > 1)
-    ci, cj, _ = _pairs_within_groups(term[idx], doc[idx], weight[idx], items_sorted=True)
-    if len(ci) == 0:
-        z = np.zeros(0, dtype=np.int64)
+def _mix(x: np.ndarray) -> np.ndarray:
+    """A 64-bit integer hash (splitmix64's finaliser), elementwise, wrapping."""
+    x = x.astype(np.uint64)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _candidate_edges(
+    n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, days: np.ndarray, term_key: np.ndarray
+):
+    """Cosine (date-damped, over all shared terms) of each document's most promising partners,
+    when at least _FLOOR.
+
+    Candidates come from an inverted index over each document's ``_INDEX_TERMS`` heaviest
+    terms.  A posting of at most ``_PAIR_CAP`` documents pairs them all; a fuller one (a big
+    story's own words, or a word common to many stories) is sorted by a MinHash of each
+    document's heaviest other terms, so that documents of one story sit side by side, and
+    each document pairs with the next ``_WINDOW`` in that order: O(df · window), not df².
+    The summed products over the shared index terms rank each document's partners; the
+    ``_KEEP`` best of each (either end) get their exact cosine."""
+    z = np.zeros(0, dtype=np.int64)
+    if len(doc) == 0:
         return z, z, np.zeros(0)
-    cand = np.unique(ci * n + cj)
-    # Dot products over all shared terms with df <= dot cap, kept only for candidate pairs.
-    dot_cap = max(cap, _MIN_DOT_CAP)
-    use = (df[term] <= dot_cap) & (df[term] > 1)
-    pi, pj, pv = _pairs_within_groups(term[use], doc[use], weight[use], items_sorted=True)
-    keys = pi * n + pj  # pi < pj: items come sorted within each term's group
-    pos = np.searchsorted(cand, keys)
-    pos[pos == len(cand)] = 0
-    inside = cand[pos] == keys
-    # sum per candidate pair straight into its slot of ``cand`` (same order of addition as
-    # summing per unique key: bincount adds in array order)
-    pos = pos[inside]
-    s = np.bincount(pos, weights=pv[inside], minlength=len(cand))
-    hit = np.bincount(pos, minlength=len(cand)) > 0
-    i, j, s = cand[hit] // n, cand[hit] % n, s[hit]
+    starts = np.searchsorted(doc, np.arange(n + 1))
+    rank = np.arange(len(doc)) - starts[doc]
+    df = np.bincount(term)
+    tkey = _mix(term_key.astype(np.uint64))
+    # content key of each document (ties between documents broken by content, not position)
+    h = _mix(tkey[term] ^ rank.astype(np.uint64))
+    ckey = np.bincount(doc, weights=(h >> np.uint64(11)).astype(np.float64), minlength=n)
+
+    idx = (rank < _INDEX_TERMS) & (df[term] > 1)
+    it, idoc, iw = term[idx], doc[idx], weight[idx]
+    post = np.bincount(it, minlength=len(df))
+    small = post[it] <= _PAIR_CAP
+    parts_i, parts_j, parts_v = [], [], []
+    a, b, v = _pairs_within_groups(it[small], idoc[small], iw[small], items_sorted=True)
+    parts_i.append(a)
+    parts_j.append(b)
+    parts_v.append(v)
+    big = ~small
+    if big.any():
+        bt, bd, bw = it[big], idoc[big], iw[big]
+        # MinHash of the document's sketch terms other than the posting's own, one hash per term
+        sk = rank < _SKETCH_TERMS
+        sketch = np.full((n, _SKETCH_TERMS), np.iinfo(np.uint64).max, dtype=np.uint64)
+        sketch[doc[sk], rank[sk]] = tkey[term[sk]]
+        rows = sketch[bd]
+        salt = _mix(tkey[bt] + np.uint64(0x9E3779B97F4A7C15))
+        hashed = _mix(rows ^ salt[:, None])
+        hashed[(rows == tkey[bt][:, None]) | (rows == np.iinfo(np.uint64).max)] = np.iinfo(np.uint64).max
+        mh = hashed.min(axis=1)
+        order = np.lexsort((bd, ckey[bd], mh, bt))
+        bt, bd, bw = bt[order], bd[order], bw[order]
+        for step in range(1, _WINDOW + 1):
+            same = bt[step:] == bt[:-step]
+            x, y = bd[:-step][same], bd[step:][same]
+            parts_i.append(np.minimum(x, y).astype(np.int64))
+            parts_j.append(np.maximum(x, y).astype(np.int64))
+            parts_v.append(bw[:-step][same] * bw[step:][same])
+    ci, cj, cv = np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_v)
+    ci, cj, cv = ci[ci != cj], cj[ci != cj], cv[ci != cj]
+    if len(ci) == 0:
+        return z, z, np.zeros(0)
+    ci, cj, cv = _sum_by_pair(n, ci, cj, cv)
+    # each document's _KEEP best partners by the partial dot product
+    src = np.concatenate((ci, cj))
+    dst = np.concatenate((cj, ci))
+    val = np.concatenate((cv, cv))
+    pair = np.concatenate((np.arange(len(ci)), np.arange(len(ci))))
+    order = np.lexsort((dst, ckey[dst], -val, src))
+    src, pair = src[order], pair[order]
+    first = np.searchsorted(src, np.arange(n))
+    chosen = np.zeros(len(ci), dtype=bool)
+    chosen[pair[(np.arange(len(src)) - first[src]) < _KEEP]] = True
+    i, j = ci[chosen], cj[chosen]
+    s = _exact_dots(n, doc, term, weight, starts, i, j)
     s = s * _date_factor(days[i], days[j])
     ok = s >= _FLOOR
     return i[ok], j[ok], s[ok]
+
+
+def _exact_dots(
+    n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, starts: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """Dot products of the pairs (i, j) over all their shared terms: the pairs go by chunks of
+    first documents, whose vectors are laid out densely, and each second document's entries
+    are looked up in them."""
+    out = np.zeros(len(i))
+    if len(i) == 0:
+        return out
+    n_terms = int(term.max()) + 1
+    rows_per_chunk = max(1, (1 << 21) // n_terms)
+    order = np.argsort(i, kind="stable")
+    i_s, j_s = i[order], j[order]
+    lens = starts[1:] - starts[:-1]
+    bounds = np.searchsorted(i_s, np.arange(0, n + rows_per_chunk, rows_per_chunk))
+    table = np.zeros((rows_per_chunk, n_terms))
+    res = np.zeros(len(i))
+    for c in range(len(bounds) - 1):
+        lo, hi = bounds[c], bounds[c + 1]
+        if lo == hi:
+            continue
+        d0 = c * rows_per_chunk
+        e0, e1 = starts[d0], starts[min(n, d0 + rows_per_chunk)]
+        table[doc[e0:e1] - d0, term[e0:e1]] = weight[e0:e1]
+        pi, pj = i_s[lo:hi], j_s[lo:hi]
+        cnt = lens[pj]
+        total = int(cnt.sum())
+        if total:
+            which = np.repeat(np.arange(hi - lo), cnt)
+            ent = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(starts[pj], cnt)
+            prod = table[pi[which] - d0, term[ent]] * weight[ent]
+            res[lo:hi] = np.bincount(which, weights=prod, minlength=hi - lo)
+        table[doc[e0:e1] - d0, term[e0:e1]] = 0.0
+    out[order] = res
+    return out
 
 
 def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarray):
