@@ -120,6 +120,7 @@ Shared text is tinted with its family's colour and underlined; words no other ou
             analysis.story_articles(story), key=lambda a: (a.published or "9999", a.outlet.lower(), a.id)
         )
         self.current: Article = self.articles[0]
+        self._status_text: str | None = None
 
     def compose(self) -> ComposeResult:
         arts = self.articles
@@ -142,6 +143,7 @@ Shared text is tinted with its family's colour and underlined; words no other ou
         table.add_column("Outlet", key="outlet")  # last: clipped by the pane on narrow screens
         self._fill_articles()
         view = self.query_one(ArticleView)
+        view.cursor_listener = self._show_status
         cfg = getattr(self.app, "config", None)
         if cfg is not None:
             view.boilerplate_mode = cfg.boilerplate
@@ -179,11 +181,15 @@ Shared text is tinted with its family's colour and underlined; words no other ou
         event.stop()
         self.query_one(ArticleView).focus()
 
-    def on_article_view_cursor_moved(self, event: ArticleView.CursorMoved) -> None:
-        # One fixed-height line: no layout pass (a layout refresh repaints the whole screen).
-        self.query_one("#sentence-status", Static).update(
-            sentence_status(self.analysis, self.current, event.sentence), layout=False
-        )
+    def _show_status(self, sentence: Sentence | None) -> None:
+        """The view's cursor listener: called as the cursor moves, so the status line is
+        repainted in the same frame as the cursor (a CursorMoved handler runs after that frame
+        and its repaint waits for the next one, ~17-25 ms later). Repainted only when the
+        text changes; one fixed-height line: no layout pass."""
+        text = sentence_status(self.analysis, self.current, sentence)
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#sentence-status", Static).update(text, layout=False)
 
     # ----------------------------------------------------------------- actions
     def action_back(self) -> None:
