@@ -11,7 +11,11 @@ Two inputs are built:
 
 Latency: the Pilot (``App.run_test``); for each key, the time from ``pilot.press`` until
 ``pilot.pause()`` returns (the screen has been refreshed); the same for a no-op key (F12,
-bound to nothing) is the harness overhead; medians are reported raw and net.
+bound to nothing) is the harness overhead; medians are reported raw and net. The Pilot's idle
+waits make that wall time coarse, so two more columns: the process CPU time per key (raw and
+net of the no-op key), and "key sent→last frame", from the moment the Pilot hands the key to
+the driver until the last frame the key caused was composed (what a person waits for, minus
+the terminal's write).
 
 Bytes per scrolled line: the real ``wirediff`` in a pseudo-terminal (the harness of
 tests/test_pty.py), on the long story, with j pressed many times; scrolled lines are counted by
