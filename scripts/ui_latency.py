@@ -247,6 +247,13 @@ async def measure_reader(analysis, n: int) -> None:
         await pilot.press("g")
         _report("pagedown", await _series(pilot, ["pagedown"] * min(n, 12)), noop)
         _report("pageup", await _series(pilot, ["pageup"] * min(n, 12)), noop)
+        await pilot.press("c")  # compare: pick the first other outlet
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        print(f"compare: {type(app.screen).__name__}")
+        _report("compare j", await _series(pilot, ["j"] * n), noop)
+        _report("compare pagedown", await _series(pilot, ["pagedown"] * min(n, 12)), noop)
 
 
 async def measure_stories(analysis, n: int) -> None:

@@ -85,3 +85,31 @@ async def test_cached_paint_equals_a_fresh_render_after_every_key(wd_home):
                 bar._styles_cache.clear()
                 assert mine == _cells(ScrollBar.render_lines(bar, bar_region)), f"scrollbar differs after {key!r}"
         assert len(scrolled) > 3
+
+
+async def test_compare_scrollbar_equals_the_stock_one(wd_home):
+    from tui.screens.compare import CompareScreen, CompareView
+
+    an = seed_story()
+    story = an.stories[0]
+    left, right = story.articles[0], story.articles[1]
+    app = WirediffApp([SEEDS], one_story=True, config=Config(), analysis=an)
+    async with app.run_test(size=(70, 14)) as pilot:
+        await pilot.pause()
+        app.push_screen(CompareScreen(an, left, right))
+        await pilot.pause()
+        view = app.screen.query_one(CompareView)
+        bar = view.vertical_scrollbar
+        assert isinstance(bar, LineScrollBar)
+        positions = set()
+        for key in ["j"] * 10 + ["pagedown", "pagedown", "G", "pageup", "k", "g"]:
+            await pilot.press(key)
+            await pilot.pause()
+            if not (bar.display and bar.size.height):
+                continue
+            positions.add(bar.position)
+            region = Region(0, 0, *bar.size)
+            mine = _cells(bar.render_lines(region))
+            bar._styles_cache.clear()
+            assert mine == _cells(ScrollBar.render_lines(bar, region)), f"scrollbar differs after {key!r}"
+        assert len(positions) > 2

@@ -26,6 +26,7 @@ from textual.widgets import Footer
 from ..core.compare import Row, hunks, side_by_side, summarize
 from ..core.model import Analysis, Article
 from ..render import KIND_GLYPH, KIND_GLYPH_ASCII, family_colour
+from ..widgets.line_scrollbar import LineScrollBar, install_line_scrollbar
 
 HEADER_LINES = 2  # outlets, then a rule carrying the summary
 MIDDLE = 4  # "│≈↕│"
@@ -125,6 +126,13 @@ class CompareView(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._summary = summarize(self.rows)
+
+    @property
+    def vertical_scrollbar(self) -> LineScrollBar:  # type: ignore[override]
+        """A ``LineScrollBar`` (strips built directly and cached) instead of the stock one."""
+        if self._vertical_scrollbar is None:
+            install_line_scrollbar(self)
+        return self._vertical_scrollbar  # type: ignore[return-value]
 
     # --- data -----------------------------------------------------------------------
     @property
