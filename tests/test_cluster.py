@@ -176,3 +176,64 @@ def test_salient_words_agree_with_a_token_by_token_reading():
     texts += [ln for f in sorted(SEEDS.glob("*.txt")) for ln in f.read_text(encoding="utf-8").splitlines()]
     for t in texts:
         assert salient_words(t) == by_token(t), repr(t)
+
+
+def _synthetic_story(rng: random.Random, vocab: list[str], n_docs: int, tag: str) -> list[ClusterDoc]:
+    """``n_docs`` articles of one story, the way outlets write one: each article takes 20 of
+    the story's 40 sentences (its event words and names mixed with common vocabulary) and
+    adds two sentences of its own."""
+    names = [f"{tag}name{k}" for k in range(8)]
+    own = [f"{tag}word{k}" for k in range(40)] + names
+
+    def sentence() -> list[str]:
+        return rng.choices(own, k=6) + rng.choices(vocab, k=12)
+
+    pool = [sentence() for _ in range(40)]
+    docs = []
+    for _ in range(n_docs):
+        body = [w for s in rng.sample(pool, 20) + [sentence(), sentence()] for w in s]
+        docs.append(ClusterDoc(f"{tag} {' '.join(rng.sample(names, 2))}", body, "2024-03-01", rng.sample(names, 3)))
+    return docs
+
+
+def test_a_big_story_among_many_forms_one_cluster():
+    """A story far bigger than the rest (its own words in hundreds of documents, far over any
+    document-frequency cap) still comes out as one cluster, and the small stories stay apart."""
+    rng = random.Random(11)
+    vocab = [f"w{i}" for i in range(3000)]
+    docs: list[ClusterDoc] = []
+    story: list[int] = []
+    sizes = [300] + [rng.randint(3, 25) for _ in range(60)]
+    for s, size in enumerate(sizes):
+        docs += _synthetic_story(rng, vocab, size, f"s{s}")
+        story += [s] * size
+    order = list(range(len(docs)))
+    rng.shuffle(order)
+    groups = cluster([docs[i] for i in order])
+    label = _as_labels(groups, len(docs))
+    big = {label[k] for k, i in enumerate(order) if story[i] == 0}
+    assert len(big) == 1
+    assert sum(1 for lab in label if lab in big) == 300  # nothing else joined it
+    for s in range(1, len(sizes)):
+        assert len({label[k] for k, i in enumerate(order) if story[i] == s}) == 1, s
+    assert len(groups) == len(sizes)
+
+
+def test_near_identical_documents_form_one_cluster():
+    """Hundreds of copies of one article, each with a word or two changed: idf leaves them
+    almost nothing in common but the changed words, yet they are one story; an unrelated
+    article among them stays alone."""
+    docs, _ = _ecb()
+    base = max(docs, key=lambda d: len(d.words))
+    other = min((d for d in docs if len(d.words) > 100), key=lambda d: len(set(d.words) & set(base.words)))
+    copies = []
+    for k in range(400):
+        w = list(base.words)
+        w[(7 * k) % len(w)] = f"edit{k}"
+        if k % 3 == 0:
+            w.append(f"extra{k}")
+        copies.append(ClusterDoc(base.title, w, base.published, base.salient))
+    groups = cluster(copies + [other])
+    assert groups == [list(range(400)), [400]]
+    # exact copies too
+    assert cluster([base] * 50) == [list(range(50))]

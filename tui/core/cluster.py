@@ -8,8 +8,9 @@ Method (all sparse, no n×n matrix):
    virtual unrelated documents so that a folder of 2–5 articles of one story does not lose all
    its shared words to idf.  Each vector keeps its ``_MAX_TERMS`` heaviest terms, L2-normalised.
 2. **Candidate neighbours.**  An inverted index over each document's ``_INDEX_TERMS``
-   heaviest terms (terms in more than ``_MAX_DF_SHARE`` of the documents are not indexed) gives
-   the pairs worth scoring; their cosine is a sparse dot product.  Publication dates far apart
+   heaviest terms gives the pairs worth scoring (a posting too full to pair all its documents
+   pairs each with its neighbours in a MinHash order: bounded work at any scale); each
+   document's best candidates get their exact cosine, a sparse dot product over all terms.  Publication dates far apart
    damp the score (two earthquakes a year apart are two stories).
 3. **Shared-neighbour similarity.**  Each document's ``_K`` nearest neighbours (above a floor)
    form a weighted vector; two documents are as similar as those vectors are.  Two articles of
@@ -17,7 +18,8 @@ Method (all sparse, no n×n matrix):
    topic words but mostly not their neighbours.  Measured on ECB+ this separates near-miss
    pairs far better than the raw cosine.
 4. **Average linkage** over that sparse graph (a missing edge counts as 0), stopping at
-   ``_THRESHOLD``; near-copies (raw cosine ≥ ``_SAME_STORY``) always join.
+   ``_THRESHOLD``; near-copies (raw cosine ≥ ``_SAME_STORY``, or content-word sets of
+   MinHash Jaccard ≥ ``_NEAR_COPY``, which idf cannot hide) always join.
 
 Output is deterministic: ties are broken by document content, not input position, as far as
 possible, and groups are returned sorted.
@@ -51,6 +53,11 @@ _PAIR_CAP = 40  # index postings up to this size pair all their documents
 _WINDOW = 8  # fuller postings pair each document with the next _WINDOW in MinHash order
 _SKETCH_TERMS = 8  # heaviest terms of a document in its MinHash sort keys
 _KEEP = 30  # best candidate partners per document whose exact cosine is computed
+_SKETCH_SIZE = 48  # bottom-k MinHash sketch of a document's content words (near copies)
+_NEAR_COPY = 0.8  # sketch Jaccard at which two documents are copies and always join
+_NEAR_COPY_MIN_WORDS = 8  # documents with fewer content words are nobody's copy
+_NEAR_COPY_ORDERS = 4  # MinHash orders in which near-copies are looked for
+_SPAN = 30  # group size beyond which average linkage stops counting every pair (see _pairs_counted)
 _MIN_EDGE = 0.05  # shared-neighbour similarities below this are dropped before linkage
 
 
@@ -113,50 +120,61 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
         return []
     if n == 1:
         return [[0]]
-    doc, term, weight, term_key = _vectors(docs)
+    doc, term, weight, term_key, sketch = _vectors(docs)
     days = np.array([_day(d.published) for d in docs], dtype=np.int64)
-    ei, ej, es = _candidate_edges(n, doc, term, weight, days, term_key)
+    ckey = _content_keys(n, doc, term, term_key)
+    ei, ej, es = _candidate_edges(n, doc, term, weight, days, term_key, ckey)
+    ci, cj = _near_copies(sketch, ckey)
     si, sj, ss = _shared_neighbour_edges(n, ei, ej, es)
     keep = ss >= _MIN_EDGE
     sims = dict(zip(zip(si[keep].tolist(), sj[keep].tolist()), ss[keep].tolist()))
     forced = es >= _SAME_STORY
-    groups = _average_linkage(n, sims, zip(ei[forced].tolist(), ej[forced].tolist()))
+    pairs = chain(zip(ei[forced].tolist(), ej[forced].tolist()), zip(ci.tolist(), cj.tolist()))
+    groups = _average_linkage(n, sims, pairs)
     return sorted(sorted(g) for g in groups)
 
 
 # ----------------------------------------------------------------------- vectors
-def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sparse L2-normalised tf-idf vectors as parallel arrays (doc, term id, weight), each
-    document's entries contiguous and sorted by decreasing weight, then term; and each term
-    id's content key (a CRC of the word)."""
+    document's entries contiguous and sorted by decreasing weight, then term; each term id's
+    content key (a CRC of the word); and each document's near-copy sketch (``_sketches``)."""
     n = len(docs)
-    vocab: dict[str, int] = {}
-    setdefault = vocab.setdefault
-    doc_parts: list[np.ndarray] = []
-    term_parts: list[list[int]] = []
-    count_parts: list[list[int]] = []
-    sal_parts: list[list[int]] = []
-    for di, d in enumerate(docs):
-        bag = Counter(d.words)
-        if d.title:
-            bag.update(_title_words(d.title))
-        sal = Counter(d.salient) if d.salient else None
-        keys = list(bag)
-        term_parts.append([setdefault(w, len(vocab)) for w in keys])
-        count_parts.append(list(bag.values()))
-        sal_parts.append(list(map(sal.get, keys, repeat(0))) if sal else [0] * len(keys))
-        doc_parts.append(np.full(len(keys), di, dtype=np.int32))
-    if not vocab:
+    titles = [list(_title_words(d.title)) if d.title else [] for d in docs]
+    lens = np.fromiter((len(d.words) + len(t) for d, t in zip(docs, titles)), dtype=np.int64, count=n)
+    flat = list(chain.from_iterable(chain.from_iterable(zip((d.words for d in docs), titles))))
+    if not flat:
         empty = np.zeros(0)
-        return empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64)
-    doc = np.concatenate(doc_parts)
-    term = np.fromiter(chain.from_iterable(term_parts), dtype=np.int32, count=len(doc))
-    count = np.fromiter(chain.from_iterable(count_parts), dtype=np.float64, count=len(doc))
-    sal = np.fromiter(chain.from_iterable(sal_parts), dtype=np.float64, count=len(doc))
-    words = list(vocab)
+        return (
+            empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64),
+            np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64),
+        )
+    index = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    n_words = len(index)
+    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    del flat
+    keys, count = np.unique(np.repeat(np.arange(n, dtype=np.int64), lens) * n_words + ids, return_counts=True)
+    doc = (keys // n_words).astype(np.int32)
+    term = (keys % n_words).astype(np.int32)
+    count = count.astype(np.float64)
+    # salient counts of the same (doc, term) entries
+    sal = np.zeros(len(keys))
+    slens = np.fromiter((len(d.salient) for d in docs), dtype=np.int64, count=n)
+    if slens.sum():
+        sids = np.fromiter(
+            map(index.get, chain.from_iterable(d.salient for d in docs), repeat(-1)), dtype=np.int64, count=int(slens.sum())
+        )
+        sdoc = np.repeat(np.arange(n, dtype=np.int64), slens)
+        skeys, scount = np.unique(sdoc[sids >= 0] * n_words + sids[sids >= 0], return_counts=True)
+        pos = np.minimum(np.searchsorted(keys, skeys), len(keys) - 1)
+        hit = keys[pos] == skeys  # a salient word the document's words lack counts nothing
+        sal[pos[hit]] = scount[hit]
+    words = list(index)
     useful = np.fromiter(
         (w not in _STOP and (len(w) > 1 or w.isdigit()) for w in words), dtype=bool, count=len(words)
     )
+    term_key = np.fromiter((zlib.crc32(x.encode("utf-8", "surrogatepass")) for x in words), dtype=np.int64, count=len(words))
+    sketch = _sketches(n, doc[useful[term]], term_key[term[useful[term]]])
     df = np.bincount(term, minlength=len(words)).astype(np.float64)
     idf = np.log((n + _IDF_PRIOR) / (df + 0.5))
     idf[~useful] = 0.0
@@ -164,8 +182,13 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     w = (1.0 + np.log(count)) * idf[term]
     w *= 1.0 + _SALIENT_BOOST * np.minimum(1.0, sal / count)
     # Each document's heaviest terms; ties broken by the term itself, not by input order.
-    term_key = np.fromiter((zlib.crc32(x.encode("utf-8", "surrogatepass")) for x in words), dtype=np.int64, count=len(words))
-    order = np.lexsort((term_key[term], -w, doc))
+    # (one sort of a packed key: document, weight falling to 2^-qbits of the largest, word)
+    dbits, tbits = max(1, int(n).bit_length()), max(1, len(words).bit_length())
+    qbits = 63 - dbits - tbits
+    q = np.rint((1.0 - w / max(float(w.max()), 1e-300)) * float((1 << qbits) - 1)).astype(np.int64)
+    trank = np.empty(len(words), dtype=np.int64)
+    trank[np.argsort(term_key, kind="stable")] = np.arange(len(words))
+    order = np.argsort((doc.astype(np.int64) << (qbits + tbits)) | (q << tbits) | trank[term])
     doc, term, w = doc[order], term[order], w[order]
     starts = np.searchsorted(doc, np.arange(n))
     rank = np.arange(len(doc)) - starts[doc]
@@ -173,7 +196,60 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     doc, term, w = doc[keep], term[keep], w[keep]
     norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
     w = w / norm[doc]
-    return doc, term, w, term_key
+    return doc, term, w, term_key, sketch
+
+
+# ------------------------------------------------------------------- near copies
+_NONE = np.uint64(np.iinfo(np.uint64).max)
+
+
+def _sketches(n: int, doc: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Bottom-k MinHash sketch of each document's set of content words (``doc`` increasing):
+    its ``_SKETCH_SIZE`` smallest word hashes, sorted, padded with ``_NONE``.  Unlike the
+    tf-idf vectors it does not depend on the rest of the folder: a folder of near-copies,
+    whose shared words idf wipes out, still has near-identical sketches."""
+    sketch = np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64)
+    if len(doc) == 0:
+        return sketch
+    bits = max(1, int(n).bit_length())
+    h = (_mix(key.astype(np.uint64)) >> np.uint64(bits + 1)).astype(np.int64)  # 63 - bits bits
+    order = np.argsort((doc.astype(np.int64) << (63 - bits)) | h)
+    doc, h = doc[order], h[order].astype(np.uint64)
+    rank = np.arange(len(doc)) - np.searchsorted(doc, np.arange(n))[doc]
+    k = rank < _SKETCH_SIZE
+    sketch[doc[k], rank[k]] = h[k]
+    return sketch
+
+
+def _near_copies(sketch: np.ndarray, ckey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of documents whose content-word sets are near-identical (sketch Jaccard at least
+    ``_NEAR_COPY``).  Documents are sorted by a few MinHashes of their sketches (near-copies
+    share each with probability ≈ their Jaccard) and each is checked against its next few in
+    each order: O(n), however many copies there are; the pairs chain copies together."""
+    n = len(sketch)
+    size = (sketch != _NONE).sum(axis=1)
+    ok = np.flatnonzero(size >= _NEAR_COPY_MIN_WORDS)
+    z = np.zeros(0, dtype=np.int64)
+    if len(ok) < 2:
+        return z, z
+    sk = sketch[ok]
+    pa, pb = [], []
+    for r in range(_NEAR_COPY_ORDERS):
+        salt = _mix(np.array([r + 1], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+        h = _mix(sk ^ salt)
+        h[sk == _NONE] = _NONE
+        order = np.lexsort((ok, ckey[ok], h.min(axis=1)))
+        for step in (1, 2):
+            pa.append(order[:-step])
+            pb.append(order[step:])
+    a, b = np.concatenate(pa), np.concatenate(pb)
+    pairs = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    a, b = pairs // n, pairs % n
+    both = np.sort(np.concatenate((sk[a], sk[b]), axis=1), axis=1)
+    shared = ((both[:, 1:] == both[:, :-1]) & (both[:, 1:] != _NONE)).sum(axis=1)
+    jac = shared / (size[ok][a] + size[ok][b] - shared)
+    keep = jac >= _NEAR_COPY
+    return ok[a[keep]].astype(np.int64), ok[b[keep]].astype(np.int64)
 
 
 def _title_words(title: str) -> Iterable[str]:
@@ -235,14 +311,26 @@ def _sum_by_pair(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray):
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """A 64-bit integer hash (splitmix64's finaliser), elementwise, wrapping."""
-    x = x.astype(np.uint64)
+    x = np.atleast_1d(x).astype(np.uint64)
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return x ^ (x >> np.uint64(31))
 
 
+def _content_keys(n: int, doc: np.ndarray, term: np.ndarray, term_key: np.ndarray) -> np.ndarray:
+    """A key of each document from its vector (ties between documents are broken by content,
+    not by input position)."""
+    if len(doc) == 0:
+        return np.zeros(n)
+    starts = np.searchsorted(doc, np.arange(n))
+    rank = np.arange(len(doc)) - starts[doc]
+    h = _mix(_mix(term_key[term].astype(np.uint64)) ^ rank.astype(np.uint64))
+    return np.bincount(doc, weights=(h >> np.uint64(11)).astype(np.float64), minlength=n)
+
+
 def _candidate_edges(
-    n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, days: np.ndarray, term_key: np.ndarray
+    n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, days: np.ndarray, term_key: np.ndarray,
+    ckey: np.ndarray,
 ):
     """Cosine (date-damped, over all shared terms) of each document's most promising partners,
     when at least _FLOOR.
@@ -261,9 +349,6 @@ def _candidate_edges(
     rank = np.arange(len(doc)) - starts[doc]
     df = np.bincount(term)
     tkey = _mix(term_key.astype(np.uint64))
-    # content key of each document (ties between documents broken by content, not position)
-    h = _mix(tkey[term] ^ rank.astype(np.uint64))
-    ckey = np.bincount(doc, weights=(h >> np.uint64(11)).astype(np.float64), minlength=n)
 
     idx = (rank < _INDEX_TERMS) & (df[term] > 1)
     it, idoc, iw = term[idx], doc[idx], weight[idx]
@@ -300,11 +385,17 @@ def _candidate_edges(
         return z, z, np.zeros(0)
     ci, cj, cv = _sum_by_pair(n, ci, cj, cv)
     # each document's _KEEP best partners by the partial dot product
+    # one sort of a packed key (document, partial dot falling, partner by content)
     src = np.concatenate((ci, cj))
     dst = np.concatenate((cj, ci))
     val = np.concatenate((cv, cv))
     pair = np.concatenate((np.arange(len(ci)), np.arange(len(ci))))
-    order = np.lexsort((dst, ckey[dst], -val, src))
+    bits = max(1, int(n).bit_length())
+    qbits = 63 - 2 * bits
+    q = np.rint((1.0 - np.clip(val, 0.0, 1.0)) * float((1 << qbits) - 1)).astype(np.int64)
+    crank = np.empty(n, dtype=np.int64)
+    crank[np.argsort(ckey, kind="stable")] = np.arange(n)
+    order = np.argsort((src << (qbits + bits)) | (q << bits) | crank[dst])
     src, pair = src[order], pair[order]
     first = np.searchsorted(src, np.arange(n))
     chosen = np.zeros(len(ci), dtype=bool)
@@ -375,6 +466,15 @@ def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarr
 
 
 # --------------------------------------------------------------------- linkage
+def _pairs_counted(a: int, b: int) -> int:
+    """The number of pairs a link between groups of sizes a and b is averaged over: every
+    pair while the bigger group is small; beyond _SPAN members, a document has similarities to
+    only about _SPAN of them (its neighbours' neighbours), so each document of the smaller
+    group is held to _SPAN partners, not to all of the bigger group."""
+    lo, hi = (a, b) if a <= b else (b, a)
+    return lo * min(hi, _SPAN)
+
+
 def _average_linkage(
     n: int, sims: dict[tuple[int, int], float], forced: Iterable[tuple[int, int]]
 ) -> list[list[int]]:
@@ -407,7 +507,7 @@ def _average_linkage(
     for a, row in link.items():
         for b, s in row.items():
             if a < b:
-                avg = s / (size[a] * size[b])
+                avg = s / _pairs_counted(size[a], size[b])
                 if avg >= _THRESHOLD:
                     heap.append((-avg, a, b, 0, 0))
     heapq.heapify(heap)
@@ -433,7 +533,7 @@ def _average_linkage(
             rc = link[c]
             rc.pop(b, None)
             rc[a] = s
-            avg = s / (size[a] * size[c])
+            avg = s / _pairs_counted(size[a], size[c])
             if avg >= _THRESHOLD:
                 x, y = (a, c) if a < c else (c, a)
                 heapq.heappush(heap, (-avg, x, y, version[x], version[y]))
