@@ -15,9 +15,10 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
+
+from .nav_table import ROW_CURSOR_BINDINGS
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -62,16 +63,7 @@ class LineTable(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"line-table--header", "line-table--cursor"}
 
-    BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="cursor-down", tooltip="Next row"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="cursor-up", tooltip="Previous row"),
-        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="page-down",
-                tooltip="A page down"),
-        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="page-up", tooltip="A page up"),
-        Binding("g,home", "scroll_top", "First", show=False, id="cursor-first", tooltip="First row"),
-        Binding("G,end", "scroll_bottom", "Last", show=False, id="cursor-last", tooltip="Last row"),
-        Binding("enter", "select_cursor", "Open", id="open", tooltip="Open the row under the cursor"),
-    ]
+    BINDINGS = list(ROW_CURSOR_BINDINGS)
 
     class Selected(Message):
         """Enter (or a click on the cursor row) chose a row."""
