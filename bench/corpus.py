@@ -481,8 +481,9 @@ def _story_sizes(rng: random.Random, n: int, n_stories: int) -> list[int]:
 
 
 MEAN_STORY_SIZE = 10
-MIN_CHUNK = 18  # sentences a variant story needs: a pool to copy and a few own sentences
-MIN_POOL = 12  # wire sentences of a story, so that articles keep a realistic length
+MIN_CHUNK = 30  # sentences a variant story needs: a pool to copy and a few own sentences
+MIN_POOL = 22  # wire sentences of a story, so that articles keep a realistic length (~30 lines)
+MAX_POOL = 28
 
 
 def _plan_stories(rng: random.Random, sources: Sequence[SourceStory], n: int) -> list[_Story]:
@@ -510,7 +511,7 @@ def _plan_stories(rng: random.Random, sources: Sequence[SourceStory], n: int) ->
         chunk = len(sents) // v
         for j in range(v):
             part = sents[j * chunk : (j + 1) * chunk]
-            n_pool = min(25, max(MIN_POOL, int(len(part) * 0.6)))
+            n_pool = min(MAX_POOL, max(MIN_POOL, int(len(part) * 0.8)))
             pool = part[:n_pool]
             sid = f"{s.name}~v{j}"
             title_src = pool[0]
