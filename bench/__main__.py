@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--quick",
         action="store_true",
-        help="one small corpus (200 articles, 60 on the fallback corpus), for CI",
+        help="one small corpus (200 articles, 30 on the fallback corpus), for CI",
     )
     ap.add_argument("--sizes", type=_sizes, help="comma-separated corpus sizes, e.g. 1000,5000")
     ap.add_argument(
@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         profile(args.profile_size, args.seed, args.data, args.out)
         return 0
-    # --quick: 200 articles; 60 on the fallback corpus, whose few sentences make big stories.
-    quick_size = 200 if corpus_mod.has_real_data(args.data) else 60
+    # --quick: 200 articles; 30 on the fallback corpus, whose few sentences make big stories.
+    quick_size = 200 if corpus_mod.has_real_data(args.data) else 30
     sizes = args.sizes or ([quick_size] if args.quick else list(DEFAULT_SIZES))
     budget = args.budget if args.budget is not None else (5.0 if args.quick else 60.0)
     timeout = args.timeout if args.timeout is not None else (40.0 if args.quick else 1800.0)

@@ -173,7 +173,7 @@ def test_quick_run_prints_table(missing):
     rows = [
         line.split()
         for line in out.splitlines()
-        if line.startswith("60 ") and "articles:" not in line
+        if line.startswith("30 ") and "articles:" not in line
     ]
     assert {r[1] for r in rows} == {"wirediff", "difflib", "minhash"}
     for r in rows:
