@@ -160,19 +160,22 @@ def analyze_sources(
     known = memo.get_stories(keys)
     fresh: dict[str, StoryResult] = {}
 
+    todo = [si for si, group in enumerate(groups) if not _fits(known.get(keys[si]), docs, group)]
+    done = _stories_many(docs, groups, rep_of, todo, progress)
     drafts: list[tuple[int, list[tuple[int, int]], str, list, list, float]] = []
     for si, group in enumerate(groups):
-        res = known.get(keys[si])
-        if res is None or not _fits(res, docs, group):
-            res = _story(docs, group, rep_of)
+        res = done.get(si)
+        if res is None:
+            res = known[keys[si]]
+        else:
             fresh[keys[si]] = res
         fams, labels = res
         for p, di in enumerate(group):
             docs[di].labels = [_label(pair) for pair in labels[p]]
         for kind, members, shared, differs, score in fams:
             drafts.append((si, [(group[p], j) for p, j in members], kind, shared, differs, score))
-        if progress:
-            progress("align", si + 1, len(groups))
+    if progress:
+        progress("align", len(groups), len(groups))
     if fresh:
         memo.put_stories(fresh)
     was = gc.isenabled()
@@ -253,8 +256,10 @@ def _story_key(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, 
     return h.hexdigest()
 
 
-def _fits(res: StoryResult, docs: Sequence[_Doc], group: Sequence[int]) -> bool:
+def _fits(res: StoryResult | None, docs: Sequence[_Doc], group: Sequence[int]) -> bool:
     """A remembered result has the shape of this story (a defence against a damaged cache)."""
+    if res is None:
+        return False
     try:
         fams, labels = res
         return len(labels) == len(group) and all(len(labels[p]) == len(docs[di].segments) for p, di in enumerate(group))
@@ -305,6 +310,67 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
             continue
         out.append((kind, [members[k] for k in keep], [shared[k] for k in keep], [differs[k] for k in keep], score))
     return out, [tuple((lab.role, lab.kind) for lab in labs) for labs in final]
+
+
+# What forked story workers read (set before the pool forks; never pickled).
+_FORK_STORIES: tuple = ()
+
+
+def _stories_range(batch: Sequence[int]) -> list[tuple[int, StoryResult]]:
+    docs, groups, rep_of = _FORK_STORIES
+    return [(si, _story(docs, groups[si], rep_of)) for si in batch]
+
+
+def _stories_many(
+    docs: Sequence[_Doc],
+    groups: Sequence[Sequence[int]],
+    rep_of: Mapping[int, list[int]],
+    todo: Sequence[int],
+    progress: Progress | None,
+) -> dict[int, StoryResult]:
+    """``_story`` for the stories in ``todo``, on ``WORKERS`` forked processes when there is enough work.
+
+    Stories are independent; the biggest go first so that the two workers finish together.  Workers
+    read the docs through fork (copy-on-write, with the parent's objects frozen out of the
+    collector's reach so that a collection in a child does not copy every page)."""
+    out: dict[int, StoryResult] = {}
+    n_articles = sum(len(groups[si]) for si in todo)
+    if n_articles < PARALLEL_MIN or WORKERS < 2 or len(todo) < 2 or not _can_fork():
+        for k, si in enumerate(todo):
+            out[si] = _story(docs, groups[si], rep_of)
+            if progress:
+                progress("align", k + 1, len(todo))
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    global _FORK_STORIES
+    cost = {si: sum(len(docs[di].segments) for di in groups[si]) for si in todo}
+    order = sorted(todo, key=lambda si: -cost[si])
+    # batches of roughly equal cost, biggest stories first; small stories share a batch
+    target = max(1, sum(cost.values()) // (WORKERS * 16))
+    batches: list[list[int]] = []
+    acc = 0
+    for si in order:
+        if not batches or acc >= target:
+            batches.append([])
+            acc = 0
+        batches[-1].append(si)
+        acc += cost[si]
+    with _FORK_LOCK:
+        _FORK_STORIES = (docs, groups, rep_of)
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_stories_range, b) for b in batches]
+                for k, fut in enumerate(as_completed(futures)):
+                    out.update(fut.result())
+                    if progress:
+                        progress("align", k + 1, len(futures))
+        finally:
+            gc.unfreeze()
+            _FORK_STORIES = ()
+    return out
 
 
 class _Without(Mapping[str, int]):
