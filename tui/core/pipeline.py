@@ -141,7 +141,7 @@ def analyze_sources(
             [
                 ClusterDoc(
                     d.header.title,
-                    [w for lab, seg_norm in zip(d.labels, d.norms) if lab.role == "body" for w in seg_norm.split()],
+                    " ".join([n for lab, n in zip(d.labels, d.norms) if lab.role == "body"]).split(),
                     d.header.published,
                     d.salient,
                 )
@@ -433,31 +433,32 @@ def _label(pair: tuple[str, str | None]) -> Label:
     return lab
 
 
-def _doc(source: Source, prep: Prepared) -> _Doc:
+def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) -> _Doc:
     header, flat, labels, norms, salient = prep
-    outlet, cue = infer_outlet(source.raw, header.url, source.path)
-    it = iter(flat)
-    segments = [Segment(a, b, c) for a, b, c in zip(it, it, it)]
-    return _Doc(source, header, outlet, cue, segments, [_label(p) for p in labels], list(norms), salient)
-
-
-def _prepare(source: Source) -> _Doc:
-    return _doc(source, prepare_text(source.raw))
+    if outlet is None:
+        outlet = infer_outlet(source.raw, header.url, source.path)
+    segments = list(map(Segment, flat[0::3], flat[1::3], flat[2::3]))
+    return _Doc(source, header, outlet[0], outlet[1], segments, list(map(_label, labels)), list(norms), salient)
 
 
 # Sources a forked worker reads by index (set before the pool forks; never pickled).
 _FORK_SOURCES: Sequence[Source] = ()
 
 
-def _prepare_range(lo: int, hi: int) -> list[Prepared]:
-    return [prepare_text(s.raw) for s in _FORK_SOURCES[lo:hi]]
+def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:
+    prep = prepare_text(s.raw)
+    return prep, infer_outlet(s.raw, prep[0].url, s.path)
 
 
-def _prepare_many(sources: Sequence[Source]) -> list[Prepared]:
-    """``prepare_text`` over every source, on ``WORKERS`` processes when there are enough."""
+def _prepare_range(lo: int, hi: int) -> list[tuple[Prepared, tuple[str, str]]]:
+    return [_prepare_one(s) for s in _FORK_SOURCES[lo:hi]]
+
+
+def _prepare_many(sources: Sequence[Source]) -> list[tuple[Prepared, tuple[str, str]]]:
+    """``prepare_text`` (and the outlet) of every source, on ``WORKERS`` processes when there are enough."""
     global _FORK_SOURCES
     if len(sources) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
-        return [prepare_text(s.raw) for s in sources]
+        return [_prepare_one(s) for s in sources]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -489,11 +490,15 @@ def _prepare_all(sources: Sequence[Source], memo: Memo) -> list[_Doc]:
     for s in todo:
         seen.setdefault(s.digest, s)
     uniq = list(seen.values())
+    outlets: dict[tuple[str, str], tuple[str, str]] = {}
     if uniq:
-        made = dict(zip((s.digest for s in uniq), _prepare_many(uniq)))
+        made: dict[str, Prepared] = {}
+        for s, (prep, outlet) in zip(uniq, _prepare_many(uniq)):
+            made[s.digest] = prep
+            outlets[(s.digest, s.path)] = outlet
         memo.put_prepared(made)
         known = {**known, **made}
-    return [_doc(s, known[s.digest]) for s in sources]
+    return [_doc(s, known[s.digest], outlets.get((s.digest, s.path))) for s in sources]
 
 
 def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple[int, int]]:
