@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.text import Token, norm_word, normalize, segment, tokens, words
+from tui.core.text import Segment, Token, norm_word, normalize, normalize_many, segment, tokens, words
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LINE_ENDS = "\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"
@@ -404,3 +404,37 @@ def test_norm_word_ascii_fast_path() -> None:
     assert norm_word("hard-working") == "hardworking"
     assert norm_word("Ukraine's") == "ukraines"
     assert norm_word("ÉCOLE") == "école"
+
+
+# Mostly ASCII with joiners in every position, the common curly quotes and dashes, and a
+# few characters the ASCII view cannot map (accents, ligatures, a modifier apostrophe).
+VIEW_PIECES = st.sampled_from(
+    ["a", "Bc", "_", "9", "-", "--", "'", "`", "’", "‘", "“", "”", "—", "–", " ", "\n", "\x01", "\x02",
+     ".", "é", "e\u0301", "ﬁ", "\u02bc", "\u00ad", "\u200b", "\xa0", "©", "Straße"]
+)
+VIEW_TEXT = st.lists(VIEW_PIECES, max_size=60).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(VIEW_TEXT)
+def test_ascii_view_agrees_with_tokens(text: str) -> None:
+    toks = tokens(text)
+    joined = " ".join(t.norm for t in toks)
+    assert normalize(text) == joined
+    # a lone word of joiners only ("ʼ") normalizes to nothing: no words at all
+    assert words(text) == ([t.norm for t in toks] if joined else [])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(VIEW_TEXT, TEXT), st.lists(st.integers(0, 200), max_size=8))
+def test_normalize_many_is_normalize_of_each_slice(raw: str, cuts: list[int]) -> None:
+    cuts = sorted(min(c, len(raw)) for c in cuts)
+    spans = [Segment(a, b, 1) for a, b in zip(cuts, cuts[1:])] + list(segment(raw))
+    assert normalize_many(raw, spans) == [" ".join(t.norm for t in tokens(raw[s.start : s.end])) for s in spans]
+
+
+def test_normalize_many_of_segments() -> None:
+    raw = "Ukraine’s hard-working builders — “well--known” — said so.\nCAFÉ ﬁnance rose 5%.\n"
+    segs = segment(raw)
+    assert normalize_many(raw, segs) == ["ukraines hardworking builders well known said so", "café finance rose 5"]
+    assert normalize_many(raw, []) == []

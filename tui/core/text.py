@@ -29,7 +29,9 @@ import re
 import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # --------------------------------------------------------------------------- words
 
@@ -110,6 +112,13 @@ def _fast_join(found: list[str]) -> str | None:
 
 def words(text: str) -> list[str]:
     """Matching forms of the words of ``text`` (the norms of ``tokens(text)``)."""
+    view = _view(text)
+    if "\x02" not in view:
+        return view.replace("\x01", "").split() if "\x01" in view else view.split()
+    return _words_exact(text)
+
+
+def _words_exact(text: str) -> list[str]:
     found = _WORD_RE.findall(text)
     fast = _fast_join(found)
     if fast is None:
@@ -119,9 +128,84 @@ def words(text: str) -> list[str]:
 
 def normalize(text: str) -> str:
     """One string per sentence for matching: words in matching form, single spaces."""
+    view = _view(text)
+    if "\x02" not in view:
+        return " ".join(view.replace("\x01", "").split() if "\x01" in view else view.split())
+    return _normalize_exact(text)
+
+
+def _normalize_exact(text: str) -> str:
     found = _WORD_RE.findall(text)
     fast = _fast_join(found)
     return fast if fast is not None else " ".join([norm_word(w) for w in found])
+
+
+# ------------------------------------------------------------- whole-article matching
+# ``normalize`` on many slices of one article at C speed, without a regex match per word.
+# The article is mapped character for character (offsets kept) onto an ASCII "view":
+# word characters lowercased, joiners -> \x01, other separators -> space, and any other
+# non-ASCII character -> \x02 (a slice holding one takes the exact per-word path).  In
+# ASCII a word is ``\w+`` runs linked by single joiners: a joiner next to another joiner is
+# a separator (runs of them become spaces pairwise; a lone leftover sits next to a space),
+# and every remaining \x01 is deleted from a slice, which leaves a space where it
+# separated and nothing where it linked two word characters - exactly ``_WORD_RE``.
+_VIEW_SPACE = "\u201c\u201d\u2013\u2014\u2015\u2026\u00a0\u00a9\u00ae\u2022\u00a3\u20ac\u00b0\u00bb\u00ab\u2022\u2033\u00d7"
+_VIEW_JOINER = "\u2019\u2018"
+_VIEW_TABLE = bytes(
+    (c + 32 if 65 <= c <= 90 else c)
+    if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95)
+    else (1 if chr(c) in _JOINERS else 2 if c == 2 else 32)
+    for c in range(256)
+)
+_NON_ASCII_SUB = re.compile("[^\x00-\x7f]").sub
+# a joiner next to a joiner never links words (see above)
+_JJ = b"\x01\x01"
+
+
+def _check_view_chars() -> None:
+    for c in _VIEW_SPACE:
+        assert not re.match(_WORDCHAR, c) and c not in _JOINERS and c not in _LB, c
+    for c in _VIEW_JOINER:
+        assert not re.match(_WORDCHAR, c) and c in _JOINERS, c
+
+
+def _view(raw: str) -> str:
+    """The ASCII matching view of ``raw`` (same length, same offsets)."""
+    t = raw
+    if not t.isascii():
+        for c in _VIEW_SPACE:
+            if c in t:
+                t = t.replace(c, " ")
+        for c in _VIEW_JOINER:
+            if c in t:
+                t = t.replace(c, "'")
+        if not t.isascii():
+            t = _NON_ASCII_SUB("\x02", t)
+    b = t.encode("ascii").translate(_VIEW_TABLE)
+    if _JJ in b:
+        b = b.replace(_JJ, b"  ")
+    return b.decode("ascii")
+
+
+def normalize_many(raw: str, spans: Sequence[Any]) -> list[str]:
+    """``[normalize(raw[s.start:s.end]) for s in spans]``, in one pass over the article.
+
+    ``spans`` are any objects with ``start`` and ``end`` (``Segment``s)."""
+    if not spans:
+        return []
+    view = _view(raw)
+    out = []
+    if "\x02" not in view:
+        if "\x01" not in view:
+            return [" ".join(view[s.start : s.end].split()) for s in spans]
+        return [" ".join(view[s.start : s.end].replace("\x01", "").split()) for s in spans]
+    for s in spans:
+        part = view[s.start : s.end]
+        if "\x02" in part:
+            out.append(_normalize_exact(raw[s.start : s.end]))
+        else:
+            out.append(" ".join(part.replace("\x01", "").split()))
+    return out
 
 
 # ------------------------------------------------------------------------ segments
@@ -404,3 +488,4 @@ def _wrap_width(lines: list[str]) -> int:
 
 _CLOSED = frozenset(_TERM + _CLOSERS + ":")
 _TERM_SET = frozenset(_TERM)
+_check_view_chars()
