@@ -43,14 +43,14 @@ class DictMemo(Memo):
         self.stories.update(items)
 
 
-def test_parallel_preparation_and_stories_give_the_serial_result(corpus, monkeypatch):
+def test_parallel_reading_preparation_and_stories_give_the_serial_result(corpus, monkeypatch):
     serial = analyze([corpus])
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
     used = []
     real = pipeline._can_fork
     monkeypatch.setattr(pipeline, "_can_fork", lambda: used.append(real()) or real())
     parallel = analyze([corpus])
-    assert used == [True, True]  # both pool paths ran: preparation, then the stories
+    assert used == [True, True, True]  # the pool paths ran: reading, preparation, the stories
     assert parallel == serial
     assert len(serial.articles) == 16
 

@@ -99,14 +99,47 @@ def read_files(files: Sequence[os.PathLike[str]], *, progress: Progress | None =
     """Decode found files; unreadable ones become ``Skipped`` with a one-line reason."""
     skipped: list[Skipped] = []
     sources: list[Source] = []
-    for i, f in enumerate(files):
-        try:
-            sources.append(read_source(f))
-        except InputError as e:
-            skipped.append(Skipped(str(f), str(e)))
+    for i, got in enumerate(_read_many(files)):
+        if isinstance(got, Skipped):
+            skipped.append(got)
+        else:
+            sources.append(got)
         if progress and (i % 200 == 0 or i == len(files) - 1):
             progress("read", i + 1, len(files))
     return sources, skipped
+
+
+def _read_one(f: os.PathLike[str]) -> Source | Skipped:
+    try:
+        return read_source(f)
+    except InputError as e:
+        return Skipped(str(f), str(e))
+
+
+def _read_range(lo: int, hi: int) -> list[Source | Skipped]:
+    return [_read_one(f) for f in _FORK_FILES[lo:hi]]
+
+
+def _read_many(files: Sequence[os.PathLike[str]]) -> list[Source | Skipped]:
+    """Read and decode ``files`` in order, on ``WORKERS`` forked processes when there are many."""
+    global _FORK_FILES
+    if len(files) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
+        return list(map(_read_one, files))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(50, -(-len(files) // (WORKERS * 8)))
+    with _FORK_LOCK:
+        _FORK_FILES = files
+        try:
+            with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = [pool.submit(_read_range, lo, lo + chunk) for lo in range(0, len(files), chunk)]
+                return [got for part in parts for got in part.result()]
+        finally:
+            _FORK_FILES = ()
+
+
+_FORK_FILES: Sequence[os.PathLike[str]] = ()
 
 
 def analyze_texts(texts: Sequence[tuple[str, str]], *, one_story: bool = False) -> Analysis:
