@@ -113,3 +113,42 @@ async def test_compare_scrollbar_equals_the_stock_one(wd_home):
             bar._styles_cache.clear()
             assert mine == _cells(ScrollBar.render_lines(bar, region)), f"scrollbar differs after {key!r}"
         assert len(positions) > 2
+
+
+async def test_render_ahead_fills_the_next_pages_and_pagedown_uses_them(wd_home):
+    app = WirediffApp([SEEDS], one_story=True, config=Config(), analysis=seed_story())
+    async with app.run_test(size=(70, 16)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        view = app.screen.query_one(ArticleView)
+        height = view.size.height
+        assert view.line_count > 3 * height
+        await pilot.pause()  # idle: the render-ahead slices run
+        top = view.scroll_offset.y
+        below = range(top + height, min(view.line_count, top + 2 * height))
+        assert all(y in view._final_cache for y in below)
+        last_page = range(view.line_count - height, view.line_count)
+        assert all(y in view._final_cache for y in last_page)  # where G lands
+        ahead = {y: view._final_cache[y] for y in below}
+        old_cursor = set(view._block_lines(view._nav[view._cursor]))
+        await pilot.press("pagedown")
+        new_top = view.scroll_offset.y
+        assert new_top > top
+        region = Region(0, 0, *view.size)
+        shown = view.render_lines(region)
+        # Lines rendered ahead were painted as they were (the cursor's old and new sentence
+        # aside) ...
+        cursor_lines = old_cursor | set(view._block_lines(view._nav[view._cursor]))
+        reused = [y for y in range(new_top, new_top + height) if y in ahead and y not in cursor_lines]
+        assert reused
+        for y in reused:
+            assert shown[y - new_top] is ahead[y]
+        # ... and equal what Textual renders with every cache emptied.
+        assert _cells(shown) == _cells(_fresh_view_lines(view, region))
+        await pilot.press("G")
+        await pilot.pause()
+        assert _cells(view.render_lines(region)) == _cells(_fresh_view_lines(view, region))

@@ -20,7 +20,9 @@ from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual._styles_cache import StylesCache
 from textual.strip import Strip
+from textual.timer import Timer
 
 from ..core.model import Analysis, Article, Sentence
 from ..render import KIND_GLYPH, KIND_GLYPH_ASCII, family_colour
@@ -28,6 +30,13 @@ from .line_scrollbar import LineScrollBar, install_line_scrollbar
 
 BOILERPLATE_MODES = ("dim", "hidden", "shown")
 GUTTER_WIDTH = 7
+# Render-ahead: after a paint, when the app is idle, the lines a page away (below first, in the
+# direction of the last move, then above) are finished in slices of ``_AHEAD_SLICE`` lines, so
+# that a PageDown, a search jump or home/end usually finds its lines ready.
+_AHEAD_DELAY = 0.012  # seconds after a paint before the first slice (a held key keeps it off)
+_AHEAD_GAP = 0.001  # seconds between slices (lets a key in between)
+_AHEAD_SLICE = 6  # lines per slice (about 1-2 ms)
+_AHEAD_PAGES = 2  # pages rendered ahead on each side
 
 _WORD = re.compile(r"\S+\s*|\s+")
 
@@ -141,6 +150,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._final_key: tuple | None = None
         self._text_cache: dict[int, Text] = {}
         self._style_cache: dict[str, Style] = {}
+        # Render-ahead state: the pending slice timer, the virtual y that ``render_line`` reads
+        # instead of the scroll offset while it runs, its private styles cache (the widget's own
+        # one is keyed by screen row and must not see off-screen lines), the last move direction.
+        self._ahead_timer: Timer | None = None
+        self._ahead_origin: int | None = None
+        self._ahead_styles = StylesCache()
+        self._ahead_direction = 1
 
     @property
     def vertical_scrollbar(self) -> LineScrollBar:  # type: ignore[override]
@@ -259,14 +275,21 @@ class ArticleView(ScrollView, can_focus=True):
                 break
         if best == self._cursor:
             best = self._cursor + direction
-        self.scroll_to(y=self.scroll_offset.y + direction * height, animate=False)
+        y = self.scroll_offset.y + direction * height
+        # The cursor first (it may scroll to stay visible), then the page: the page's offset
+        # wins, as it did when the page scroll was deferred to after a refresh, but both land
+        # in the same frame.
         self._set_cursor(best)
+        self.scroll_to(y=y, animate=False, immediate=True)
 
     # ------------------------------------------------------------------ internals
     def _set_cursor(self, index: int) -> None:
         if not self._nav:
             return
+        self._stop_ahead()
         index = max(0, min(index, len(self._nav) - 1))
+        if index != self._cursor:
+            self._ahead_direction = 1 if index > self._cursor else -1
         if index == self._cursor:
             self._scroll_cursor_visible()
             return
@@ -565,15 +588,72 @@ class ArticleView(ScrollView, can_focus=True):
             for k, strip in enumerate(fresh, start=i):
                 rows[k] = final[scroll_y + top + k] = strip
             i = j
+        if self._ahead_timer is None and self._lines:
+            self._ahead_timer = self.set_timer(_AHEAD_DELAY, self._render_ahead, name="render-ahead")
         if crop.x or crop.width != width:
             x1, x2 = crop.column_span
             return [strip.crop(x1, x2) for strip in rows]  # type: ignore[union-attr]
         return rows  # type: ignore[return-value]
 
+    def _stop_ahead(self) -> None:
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+            self._ahead_timer = None
+
+    def _ahead_missing(self) -> list[int]:
+        """Virtual lines not yet finished within ``_AHEAD_PAGES`` pages of the view (nearest
+        first, the side of the last move before the other), then the first and the last page."""
+        height = self.size.height
+        top = self.scroll_offset.y
+        final = self._final_cache
+        n = len(self._lines)
+        below = range(top + height, min(n, top + height * (1 + _AHEAD_PAGES)))
+        above = range(top - 1, max(-1, top - height * _AHEAD_PAGES - 1), -1)
+        first, second = (below, above) if self._ahead_direction > 0 else (above, below)
+        ends = (range(0, min(n, height)), range(max(0, n - height), n))  # where g and G land
+        return list(dict.fromkeys(y for part in (first, second, *ends) for y in part if y not in final))
+
+    def _render_ahead(self) -> None:
+        """One slice of render-ahead: finish up to ``_AHEAD_SLICE`` missing lines near the view
+        through the same styles pipeline as painted ones, then schedule the next slice."""
+        self._ahead_timer = None
+        if not self.is_mounted or self.BLANK or self.styles.gutter or not self._lines:
+            return
+        height = self.size.height
+        if height <= 0:
+            return
+        key = (self.scroll_offset.x, self.size, self.background_colors, self.opacity,
+               tuple(self.get_line_filters()))
+        if key != self._final_key:
+            return  # the view has not been painted with these settings yet
+        missing = self._ahead_missing()
+        if not missing:
+            return
+        todo = sorted(missing[:_AHEAD_SLICE])
+        width = self.size.width
+        final = self._final_cache
+        cache = self._ahead_styles
+        i = 0
+        while i < len(todo):  # runs of consecutive lines, each rendered as rows 0.. of the view
+            j = i + 1
+            while j < len(todo) and todo[j] == todo[j - 1] + 1 and j - i < height:
+                j += 1
+            cache.clear()
+            self._ahead_origin = todo[i]
+            try:
+                strips = cache.render_widget(self, Region(0, 0, width, j - i))
+            finally:
+                self._ahead_origin = None
+            for vy, strip in zip(todo[i:j], strips):
+                final[vy] = strip
+            i = j
+        if len(missing) > len(todo):
+            self._ahead_timer = self.set_timer(_AHEAD_GAP, self._render_ahead, name="render-ahead")
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        vy = scroll_y + y
+        vy = scroll_y + y if self._ahead_origin is None else self._ahead_origin + y
         cached = self._painted_cache.get(vy)
         if cached is not None and cached[0] == (scroll_x, width):
             return cached[1]
