@@ -1,0 +1,151 @@
+"""Measure incremental story assignment (``tui.core.increment``) against full re-clustering.
+
+    python scripts/measure_increment.py [--ecb DIR] [--bench DIR ...] [--splits N] [--cache DIR]
+
+For each corpus (ECB+ dev with its ``gold.json``; bench corpora ``DIR/articles`` with
+``DIR/articles.truth.json``) the documents are built as the pipeline builds them
+(``prepare_text``, body words of body segments, title, date, salient words; cached by corpus in
+``--cache``).  Then, for random splits: cluster 90 % of the articles, build the ``StoryIndex``,
+``extend`` with the other 10 % (and, separately, with 100 articles); B-cubed F1 of the result
+against the gold next to full ``cluster()`` of everything.  Times are CPU seconds
+(``time.process_time``) of ``build_index``, ``extend`` and full ``cluster``; the index size is
+its pickle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+import sys
+import time
+from collections import defaultdict
+from multiprocessing import Pool
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tui.core import increment as inc
+from tui.core.cluster import ClusterDoc, cluster
+from tui.core.pipeline import prepare_text
+
+
+def bcubed(groups: list[list[int]], gold: list[str]) -> float:
+    by_gold: dict[str, int] = defaultdict(int)
+    for g in gold:
+        by_gold[g] += 1
+    p = r = 0.0
+    seen = 0
+    for g in groups:
+        counts: dict[str, int] = defaultdict(int)
+        for i in g:
+            counts[gold[i]] += 1
+        for i in g:
+            c = counts[gold[i]]
+            p += c / len(g)
+            r += c / by_gold[gold[i]]
+            seen += 1
+    assert seen == len(gold), "every document must be in exactly one group"
+    p, r = p / len(gold), r / len(gold)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def make_doc(path: str) -> ClusterDoc:
+    raw = Path(path).read_text(encoding="utf-8")
+    header, _flat, labels, norms, salient = prepare_text(raw)
+    body = [w for (role, _kind), norm in zip(labels, norms) if role == "body" for w in norm.split()]
+    return ClusterDoc(header.title, body, header.published, salient)
+
+
+def load(folder: Path, gold_of: dict[str, str], cache: Path) -> tuple[list[ClusterDoc], list[str]]:
+    key = cache / (str(folder).strip("/").replace("/", "_") + ".pickle")
+    if key.exists():
+        names, docs = pickle.loads(key.read_bytes())
+    else:
+        files = sorted(folder.glob("*.txt"))
+        with Pool(2) as pool:
+            docs = pool.map(make_doc, [str(f) for f in files], chunksize=50)
+        names = [f.name for f in files]
+        cache.mkdir(parents=True, exist_ok=True)
+        key.write_bytes(pickle.dumps((names, docs)))
+    return docs, [gold_of[n] for n in names]
+
+
+def run(name: str, docs: list[ClusterDoc], gold: list[str], splits: int) -> None:
+    n = len(docs)
+    t0 = time.process_time()
+    full = cluster(docs)
+    t_full = time.process_time() - t0
+    print(
+        f"{name}: {n} docs, {len(set(gold))} gold stories; full cluster F1={bcubed(full, gold):.3f} ({t_full:.2f}s CPU)"
+    )
+    for label, n_new in (("10%", max(1, n // 10)), ("100", min(100, n // 10 if n < 1000 else 100))):
+        fs, olds, t_ext, t_build, sizes, joined, bad_join, miss = [], [], [], [], [], [], [0], [0]
+        for seed in range(splits):
+            rng = random.Random(seed)
+            order = list(range(n))
+            rng.shuffle(order)
+            old, new = order[: n - n_new], order[n - n_new :]
+            old_docs, new_docs = [docs[i] for i in old], [docs[i] for i in new]
+            groups = cluster(old_docs)
+            t0 = time.process_time()
+            index = inc.build_index(old_docs, groups)
+            t_build.append(time.process_time() - t0)
+            blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+            sizes.append(len(blob))
+            index = pickle.loads(blob)
+            t0 = time.process_time()
+            stats: dict = {}
+            result = inc.extend(index, groups, new_docs, stats)
+            t_ext.append(time.process_time() - t0)
+            joined.append(sum(1 for g in result[: len(groups)] for i in g if i >= len(old)))
+            g_all = [gold[i] for i in old + new]
+            fs.append(bcubed(result, g_all))
+            olds.append(bcubed(groups, [gold[i] for i in old]))
+            # joins: right when the story's majority gold is the article's; misses: a new story
+            # although the old folder holds the article's gold story
+            for g in result[: len(groups)]:
+                maj = max({g_all[i] for i in g if i < len(old)}, key=[g_all[i] for i in g].count)
+                for i in g:
+                    if i >= len(old):
+                        bad_join[-1] += g_all[i] != maj
+            old_gold = set(g_all[: len(old)])
+            for g in result[len(groups) :]:
+                miss[-1] += sum(1 for i in g if g_all[i] in old_gold)
+            bad_join.append(0)
+            miss.append(0)
+            # the full clustering's score is the same whatever the split (order independent)
+        print(
+            f"  +{label:>4s} ({n_new} new, {splits} splits): extend F1={sum(fs) / len(fs):.3f} "
+            f"(min {min(fs):.3f}; 90% alone {sum(olds) / len(olds):.3f}) joined {sum(joined) / len(joined):.0f}/{n_new} "
+            f"wrong joins {sum(bad_join) / splits:.1f} missed {sum(miss) / splits:.1f}; "
+            f"extend {sum(t_ext) / len(t_ext) * 1000:.0f} ms, build {sum(t_build) / len(t_build):.2f}s, "
+            f"index {sum(sizes) / len(sizes) / 2**20:.2f} MB"
+        )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ecb", type=Path, default=Path("/work/shared/data/ecbplus-dev"))
+    ap.add_argument(
+        "--bench", type=Path, nargs="*", default=[Path("/tmp/w/c1000"), Path("/tmp/w/c10000")]
+    )
+    ap.add_argument("--splits", type=int, default=3)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/wirediff-increment"))
+    a = ap.parse_args()
+    if a.ecb and a.ecb.exists():
+        gold = json.loads((a.ecb / "gold.json").read_text())
+        docs, g = load(a.ecb / "articles", gold, a.cache)
+        run("ECB+ dev", docs, g, a.splits)
+    for folder in a.bench:
+        from bench.corpus import read_truth
+
+        truth = read_truth(folder / "articles.truth.json")
+        docs, g = load(folder / "articles", {k: v.story for k, v in truth.items()}, a.cache)
+        run(f"bench {folder.name}", docs, g, a.splits)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

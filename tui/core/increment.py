@@ -1,0 +1,354 @@
+"""Incremental story assignment: new articles joined to an analysed folder's stories without
+re-clustering the whole folder.
+
+``cluster()`` looks at every document: its cost grows with the folder.  When a few articles are
+added to a folder already clustered, most of that work is redone for nothing.  Here a
+``StoryIndex`` summarises a clustering result per *story*, and ``extend`` scores each new
+article against the stories it shares words with, never against every old article:
+
+* **Document vectors** are built as ``cluster`` builds them (sublinear tf × idf, function words
+  dropped, names boosted, title words added, the ``_MAX_TERMS`` heaviest kept, L2-normalised),
+  with the idf of the folder the index was built from plus the new articles.
+* **Story centroids.**  Each story keeps the ``_CENTROID_TERMS`` heaviest terms of the sum of
+  its members' vectors, normalised, and its span of publication dates.
+* **Acceptance per story.**  How close a story's own members sit to it is measured when the index
+  is built: each member's cosine to the centroid of the *other* members (leave-one-out, exact
+  under the truncation).  A new article joins its best story only when its (date-damped) cosine
+  to the centroid is at least ``_ALPHA`` × a low quantile of those cosines (never below
+  ``_MIN_JOIN``), and clearly beats the runner-up story (``_MARGIN``).  A tight story of one
+  earthquake accepts an article about that earthquake, whose names, places and numbers match,
+  not one about another earthquake, which shares only the topic's words (ECB+'s near misses).
+  A story of one article has no members to compare: it takes a new one at ``_SINGLE_JOIN``.
+* The articles that join no story are clustered among themselves with ``cluster()`` and appended
+  as new stories.
+
+Cost: the inverted index over centroid terms touches only stories that share a term with a new
+article; the work is (new articles' terms) × (stories holding each term), independent of how many
+articles the old stories hold.  ``StoryIndex`` is plain data (numpy arrays, a dict of document
+frequencies) and pickles to a few MB for 10k articles.
+
+When to re-cluster everything instead (``needs_full``): incremental assignment never merges or
+splits old stories and weighs words by the old folder's idf, so it drifts as a folder grows.
+Run a full ``cluster()`` when the articles added since the last full clustering exceed
+``_FULL_FRACTION`` (20 %) of the folder the index was built from, when that folder is small
+(fewer than ``_FULL_MIN`` articles: a full clustering is instant and small-folder idf unstable),
+or when articles were removed or changed (the index knows only additions).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+
+import numpy as np
+
+from . import cluster as _cl
+from .cluster import ClusterDoc, cluster
+
+# ------------------------------------------------------------------------- tunables
+_CENTROID_TERMS = 200  # terms kept per story centroid
+_ALPHA = 0.8  # a new article joins at ALPHA x the story's own low-quantile leave-one-out cosine
+_QUANTILE = 0.1  # the low quantile of a story's members' leave-one-out cosines
+_MIN_JOIN = 0.2  # never join a story below this cosine
+_SINGLE_JOIN = 0.4  # cosine at which a new article joins a one-article story
+_MARGIN = 1.15  # the best story's cosine must be this many times the runner-up's
+_FULL_FRACTION = 0.2  # added articles beyond this fraction of the indexed folder: re-cluster all
+_FULL_MIN = 50  # folders smaller than this are always re-clustered in full
+
+_NO_DAY = -(10**9)
+
+
+@dataclass(slots=True)
+class StoryIndex:
+    """A compact summary of one clustering result (see the module docstring).
+
+    ``n_docs`` articles in ``n_stories`` stories; ``df`` maps each word to the number of
+    articles holding it; story ``s``'s centroid is ``cterm[ptr[s]:ptr[s+1]]`` (ids into
+    ``cwords``) with weights ``cweight[ptr[s]:ptr[s+1]]``; ``accept[s]`` is the cosine a new
+    article needs to join it; ``day_lo``/``day_hi`` its span of publication days (proleptic
+    ordinals, ``_NO_DAY`` when none is known).  ``added`` counts the articles assigned
+    incrementally since the last full clustering (``extended`` keeps it)."""
+
+    n_docs: int
+    df: dict[str, int]
+    cwords: list[str]
+    ptr: np.ndarray  # int64, n_stories + 1
+    cterm: np.ndarray  # int32
+    cweight: np.ndarray  # float32, each centroid L2-normalised
+    csum: np.ndarray  # float32, unnormalised summed weights of the same entries (for updates)
+    accept: np.ndarray  # float32 per story
+    size: np.ndarray  # int32 per story
+    day_lo: np.ndarray  # int64 per story
+    day_hi: np.ndarray  # int64 per story
+    added: int = 0
+    _post: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def n_stories(self) -> int:
+        return len(self.size)
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__ if k != "_post"}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        self._post = None
+
+    def _postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """term → (stories, weights) as CSR arrays, built on first use (not stored)."""
+        if self._post is None:
+            story = np.repeat(np.arange(self.n_stories, dtype=np.int64), np.diff(self.ptr))
+            order = np.argsort(self.cterm, kind="stable")
+            tptr = np.zeros(len(self.cwords) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.cterm, minlength=len(self.cwords)), out=tptr[1:])
+            self._post = (tptr, story[order], self.cweight[order].astype(np.float64))
+        return self._post
+
+    @property
+    def _cword_id(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.cwords)}
+
+
+# ----------------------------------------------------------------------- vectors
+def _entries(docs: Sequence[ClusterDoc]):
+    """Term counts of each document: parallel arrays (doc, local word id, count, salient
+    count), sorted by (doc, word id), and the local vocabulary."""
+    n = len(docs)
+    titles = [list(_cl._title_words(d.title)) if d.title else [] for d in docs]
+    lens = np.fromiter(
+        (len(d.words) + len(t) for d, t in zip(docs, titles)), dtype=np.int64, count=n
+    )
+    flat = list(chain.from_iterable(chain.from_iterable(zip((d.words for d in docs), titles))))
+    index = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    nw = max(1, len(index))
+    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    keys, count = np.unique(
+        np.repeat(np.arange(n, dtype=np.int64), lens) * nw + ids, return_counts=True
+    )
+    sal = np.zeros(len(keys))
+    slens = np.fromiter((len(d.salient) for d in docs), dtype=np.int64, count=n)
+    if slens.sum() and len(keys):
+        sids = np.fromiter(
+            (index.get(w, -1) for w in chain.from_iterable(d.salient for d in docs)),
+            dtype=np.int64,
+            count=int(slens.sum()),
+        )
+        sdoc = np.repeat(np.arange(n, dtype=np.int64), slens)
+        ok = sids >= 0
+        skeys, scount = np.unique(sdoc[ok] * nw + sids[ok], return_counts=True)
+        pos = np.minimum(np.searchsorted(keys, skeys), len(keys) - 1)
+        hit = keys[pos] == skeys
+        sal[pos[hit]] = scount[hit]
+    return (keys // nw), (keys % nw), count.astype(np.float64), sal, list(index)
+
+
+def _weigh(doc, term, count, sal, words: list[str], df: np.ndarray, n_total: int, n: int):
+    """``cluster``'s weighting of the entries with the given document frequencies; returns
+    (doc, term, weight) with each document's ``_MAX_TERMS`` heaviest terms, L2-normalised,
+    sorted by document then falling weight (ties by word)."""
+    useful = np.fromiter(
+        (w not in _cl._STOP and (len(w) > 1 or w.isdigit()) for w in words),
+        dtype=bool,
+        count=len(words),
+    )
+    idf = np.log((n_total + _cl._IDF_PRIOR) / (df + 0.5))
+    idf[~useful] = 0.0
+    np.maximum(idf, 0.0, out=idf)
+    w = (1.0 + np.log(np.maximum(count, 1.0))) * idf[term]
+    w *= 1.0 + _cl._SALIENT_BOOST * np.minimum(1.0, sal / np.maximum(count, 1.0))
+    wrank = np.empty(len(words), dtype=np.int64)
+    wrank[np.argsort(np.array(words, dtype=object), kind="stable")] = np.arange(len(words))
+    order = np.lexsort((wrank[term], -w, doc))
+    doc, term, w = doc[order], term[order], w[order]
+    starts = np.searchsorted(doc, np.arange(n))
+    rank = np.arange(len(doc)) - starts[doc] if len(doc) else np.zeros(0, dtype=np.int64)
+    keep = (rank < _cl._MAX_TERMS) & (w > 0)
+    doc, term, w = doc[keep], term[keep], w[keep]
+    norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
+    return doc, term, w / np.maximum(norm[doc], 1e-300)
+
+
+def _days(docs: Sequence[ClusterDoc]) -> np.ndarray:
+    return np.fromiter((_cl._day(d.published) for d in docs), dtype=np.int64, count=len(docs))
+
+
+def _date_factor_span(day: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``cluster``'s date damping between an article's day and a story's span of days."""
+    gap = np.maximum(0, np.maximum(lo - day, day - hi))
+    known = (day != _NO_DAY) & (lo != _NO_DAY)
+    f = np.where(gap <= 14, 1.0, np.where(gap <= 90, 0.8, 0.6))
+    return np.where(known, f, 1.0)
+
+
+# ------------------------------------------------------------------------- build
+def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> StoryIndex:
+    """Summarise ``cluster(docs) == groups`` (any partition of ``range(len(docs))`` works)."""
+    n = len(docs)
+    s_count = len(groups)
+    story_of = np.full(n, -1, dtype=np.int64)
+    for s, g in enumerate(groups):
+        story_of[list(g)] = s
+    if (story_of < 0).any():
+        raise ValueError("groups must cover every document")
+    doc, term, count, sal, words = _entries(docs)
+    df_arr = np.bincount(term, minlength=len(words)).astype(np.float64)
+    df = dict(zip(words, df_arr.astype(np.int64).tolist()))
+    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n, n)
+    nw = max(1, len(words))
+    # story sums over the member vectors
+    story = story_of[doc]
+    skeys, inv = np.unique(story * nw + term, return_inverse=True)
+    ssum = np.bincount(inv, weights=w)
+    st, tt = skeys // nw, skeys % nw
+    # keep each story's heaviest terms (ties by word)
+    wrank = np.empty(len(words), dtype=np.int64)
+    wrank[np.argsort(np.array(words, dtype=object), kind="stable")] = np.arange(len(words))
+    order = np.lexsort((wrank[tt], -ssum, st))
+    st, tt, ssum = st[order], tt[order], ssum[order]
+    rank = np.arange(len(st)) - np.searchsorted(st, np.arange(s_count))[st]
+    keep = rank < _CENTROID_TERMS
+    st, tt, ssum = st[keep], tt[keep], ssum[keep]
+    ptr = np.zeros(s_count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(st, minlength=s_count), out=ptr[1:])
+    snorm2 = np.bincount(st, weights=ssum * ssum, minlength=s_count)
+    cweight = ssum / np.sqrt(np.maximum(snorm2[st], 1e-300))
+
+    # leave-one-out cosine of each member to its story's (truncated) centroid
+    tkeys = st * nw + tt  # sorted (st increasing, within story any order) -> sort for lookup
+    torder = np.argsort(tkeys)
+    tk_sorted, tsum_sorted = tkeys[torder], ssum[torder]
+    q = story * nw + term
+    pos = np.minimum(np.searchsorted(tk_sorted, q), max(0, len(tk_sorted) - 1))
+    hit = tk_sorted[pos] == q if len(tk_sorted) else np.zeros(len(q), dtype=bool)
+    sval = np.where(hit, tsum_sorted[pos] if len(tk_sorted) else 0.0, 0.0)
+    dot_full = np.bincount(doc, weights=w * sval, minlength=n)  # v_m . t(s)
+    self_in = np.bincount(doc, weights=np.where(hit, w * w, 0.0), minlength=n)  # ||v_m|T||^2
+    dot = dot_full - self_in
+    norm2 = snorm2[story_of] - 2.0 * dot_full + self_in
+    loo = np.where(norm2 > 1e-12, dot / np.sqrt(np.maximum(norm2, 1e-300)), 0.0)
+    size = np.bincount(story_of, minlength=s_count).astype(np.int32)
+    accept = np.full(s_count, _SINGLE_JOIN)
+    order = np.lexsort((loo, story_of))
+    starts = np.searchsorted(story_of[order], np.arange(s_count))
+    for si in np.flatnonzero(size > 1).tolist():
+        vals = loo[order[starts[si] : starts[si] + size[si]]]
+        k = min(len(vals) - 1, math.floor(_QUANTILE * (len(vals) - 1) + 0.5))
+        accept[si] = max(_MIN_JOIN, _ALPHA * float(vals[k]))
+
+    days = _days(docs)
+    known = days != _NO_DAY
+    lo = np.full(s_count, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(s_count, _NO_DAY, dtype=np.int64)
+    np.minimum.at(lo, story_of[known], days[known])
+    np.maximum.at(hi, story_of[known], days[known])
+    lo[hi == _NO_DAY] = _NO_DAY
+
+    # centroid vocabulary: only the words centroids use
+    used = np.unique(tt)
+    remap = np.full(len(words), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return StoryIndex(
+        n_docs=n,
+        df=df,
+        cwords=[words[i] for i in used.tolist()],
+        ptr=ptr,
+        cterm=remap[tt].astype(np.int32),
+        cweight=cweight.astype(np.float32),
+        csum=ssum.astype(np.float32),
+        accept=accept.astype(np.float32),
+        size=size,
+        day_lo=lo,
+        day_hi=hi,
+    )
+
+
+# ------------------------------------------------------------------------ extend
+def needs_full(index: StoryIndex, n_new: int) -> bool:
+    """Whether adding ``n_new`` articles should run a full ``cluster()`` rather than ``extend``
+    (see the module docstring)."""
+    return index.n_docs < _FULL_MIN or (index.added + n_new) > _FULL_FRACTION * index.n_docs
+
+
+def assign(
+    index: StoryIndex, new_docs: Sequence[ClusterDoc], stats: dict | None = None
+) -> np.ndarray:
+    """The old story each new document joins, or -1."""
+    m = len(new_docs)
+    out = np.full(m, -1, dtype=np.int64)
+    if m == 0 or index.n_stories == 0:
+        return out
+    doc, term, count, sal, words = _entries(new_docs)
+    df_new = np.bincount(term, minlength=len(words)).astype(np.float64)
+    get = index.df.get
+    df = df_new + np.fromiter((get(w, 0) for w in words), dtype=np.float64, count=len(words))
+    doc, term, w = _weigh(doc, term, count, sal, words, df, index.n_docs + m, m)
+    cid = index._cword_id
+    local_c = np.fromiter((cid.get(x, -1) for x in words), dtype=np.int64, count=len(words))
+    ct = local_c[term]
+    ok = ct >= 0
+    doc, ct, w = doc[ok], ct[ok], w[ok]
+    tptr, pstory, pweight = index._postings()
+    plen = tptr[ct + 1] - tptr[ct]
+    total = int(plen.sum())
+    if stats is not None:
+        stats["products"] = stats.get("products", 0) + total
+    if total == 0:
+        return out
+    which = np.repeat(np.arange(len(ct)), plen)
+    ent = np.arange(total) - np.repeat(np.cumsum(plen) - plen, plen) + np.repeat(tptr[ct], plen)
+    s_count = index.n_stories
+    keys, inv = np.unique(doc[which] * s_count + pstory[ent], return_inverse=True)
+    sims = np.bincount(inv, weights=w[which] * pweight[ent])
+    d, s = keys // s_count, keys % s_count
+    sims = sims * _date_factor_span(_days(new_docs)[d], index.day_lo[s], index.day_hi[s])
+    if stats is not None:
+        stats["stories_touched"] = stats.get("stories_touched", 0) + len(np.unique(s))
+    # best and runner-up story per new document (ties: lower story index)
+    order = np.lexsort((s, -sims, d))
+    d, s, sims = d[order], s[order], sims[order]
+    first = np.searchsorted(d, np.arange(m))
+    has = first < len(d)
+    has[has] = d[first[has]] == np.arange(m)[has]
+    for i in np.flatnonzero(has):
+        j = first[i]
+        best, sb = int(s[j]), float(sims[j])
+        second = float(sims[j + 1]) if j + 1 < len(d) and d[j + 1] == i else 0.0
+        if sb >= index.accept[best] and sb >= _MARGIN * second:
+            out[i] = best
+    return out
+
+
+def extend(
+    index: StoryIndex,
+    old_groups: Sequence[Sequence[int]],
+    new_docs: Sequence[ClusterDoc],
+    stats: dict | None = None,
+) -> list[list[int]]:
+    """The stories of the old documents plus ``new_docs`` (numbered ``index.n_docs`` onwards):
+    each new document joins the old story it clearly belongs to (module docstring), the rest are
+    clustered among themselves.  Old stories keep their order and members; new stories follow,
+    so the result is ordered by first index as ``cluster``'s is.  ``stats``, when given,
+    receives counts of the work done (``products``, ``stories_touched``)."""
+    if len(old_groups) != index.n_stories:
+        raise ValueError(f"index holds {index.n_stories} stories, got {len(old_groups)} groups")
+    n0 = index.n_docs
+    story = assign(index, new_docs, stats)
+    groups = [list(g) for g in old_groups]
+    rest = []
+    for i, s in enumerate(story.tolist()):
+        if s >= 0:
+            groups[s].append(n0 + i)
+        else:
+            rest.append(i)
+    if rest:
+        sub = cluster([new_docs[i] for i in rest])
+        groups.extend([n0 + rest[k] for k in g] for g in sub)
+    return groups
+
+
+__all__ = ["StoryIndex", "assign", "build_index", "extend", "needs_full"]
