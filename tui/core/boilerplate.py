@@ -290,6 +290,38 @@ def _norm(text: str) -> str:
     return t.translate(_CONFUSABLES) if _NON_LATIN_LOOKALIKE_RE.search(t) else t
 
 
+# Characters _CONFUSABLES maps that neither the quote/space replacements nor the Cyrillic
+# test cover: a text holding one of them normalises differently in pieces than whole
+# (a piece without Cyrillic letters is not translated).
+_NORM_PIECEWISE_UNSAFE = frozenset(
+    chr(c) for c in _CONFUSABLES if not _NON_LATIN_LOOKALIKE_RE.match(chr(c)) and chr(c) not in "\u2019\u2018\u201c\u201d\u00a0"
+)
+
+
+def _normed(raw: str) -> str | None:
+    """``_norm(raw)`` when every slice of it equals ``_norm`` of the same slice of ``raw``
+    (``_norm`` maps characters one to one), else None."""
+    if raw.isascii():
+        return raw
+    if _NON_LATIN_LOOKALIKE_RE.search(raw) and not _NORM_PIECEWISE_UNSAFE.isdisjoint(raw):
+        return None
+    return _norm(raw)
+
+
+class _Norms:
+    """``_norm`` of slices of one article's raw text, sliced from the article normalised once."""
+
+    __slots__ = ("raw", "whole")
+
+    def __init__(self, raw: str):
+        self.raw = raw
+        self.whole = _normed(raw)
+
+    def __call__(self, start: int, end: int) -> str:
+        whole = self.whole
+        return whole[start:end] if whole is not None else _norm(self.raw[start:end])
+
+
 # Cheap gates in front of the combined patterns: the first word (and for common openers
 # the second) of a segment must be one that some anchored cue can start with, and a
 # segment must hold one of a few literals before the "anywhere" cues are tried.  (Keep them in step with the rules above; the
@@ -359,9 +391,21 @@ def _may_open_cue(t: str) -> bool:
     return second is None or (m.group(2) or "").lower() in second
 
 
+def _present_keys(t: str) -> tuple[str, ...]:
+    """The "anywhere" literals that occur in ``t`` (normalised).  A segment's lower-cased
+    normalised text is a piece of its article's, so it can only hold these."""
+    low = t.lower()
+    return tuple(k for k in _ANY_KEYS if k in low)
+
+
 def _classify(text: str) -> str | None:
     """Boilerplate kind of one segment from its language alone, or None."""
-    t = _norm(text)
+    return _classify_norm(_norm(text), _ANY_KEYS)
+
+
+def _classify_norm(t: str, any_keys: tuple[str, ...]) -> str | None:
+    """:func:`_classify` of the normalised text ``t``; ``any_keys`` holds at least every
+    literal of ``_ANY_KEYS`` that ``t`` contains."""
     if _may_open_cue(t):
         m = _START_RE.match(t)
         if m:
@@ -369,7 +413,7 @@ def _classify(text: str) -> str | None:
             if len(t) <= _MAX_LEN.get(kind, _ANY_MAX):
                 return kind
     if len(t) <= _ANY_MAX:
-        if any(map(t.lower().__contains__, _ANY_KEYS)):
+        if any_keys and any(map(t.lower().__contains__, any_keys)):
             m = _ANY_RE.search(t)
             if m:
                 return _ANY_KIND[m.lastgroup]  # type: ignore[index]
@@ -387,7 +431,11 @@ def _meta(text: str) -> Label | None:
     """Dateline ("SEOUL, South Korea –") or a date stamp line ("Posted on", "May 06, 2022 News")."""
     if len(text) > 80:
         return None
-    t = _norm(text)
+    return _meta_norm(_norm(text))
+
+
+def _meta_norm(t: str) -> Label | None:
+    """:func:`_meta` of a normalised text of at most 80 characters."""
     if _DATELINE_RE.match(t):
         return Label("meta", "dateline")
     m = _DATE_WORDS_RE.match(t)
@@ -450,31 +498,52 @@ def label_own(raw: str, segments: Sequence[Segment], header: Mapping[int, Label]
     out: list[Label] = [BODY] * n
     groups = _line_groups(segments)
     kinds: list[str | None] = [None] * n
+    norm = _Norms(raw)
+    # the "anywhere" literals the article holds at all (most hold none or one or two)
+    any_keys = _present_keys(norm.whole) if norm.whole is not None else _ANY_KEYS
+    bio_from = len(groups) - 3
     for gi, (a, b) in enumerate(groups):
         line_no = segments[a].line
         if line_no in header:
             for k in range(a, b):
                 out[k] = header[line_no]
             continue
+        flagged = False
         for k in range(a, b):
             seg = segments[k]
-            text = raw[seg.start : seg.end]
-            kind = _classify(text)
-            if kind is None and k == a and b - a == 1 and gi >= len(groups) - 3 and _BIO_RE.match(_norm(text)):
+            t = norm(seg.start, seg.end)
+            kind = _classify_norm(t, any_keys)
+            if kind is None and k == a and b - a == 1 and gi >= bio_from and _BIO_RE.match(t):
                 kind = "byline"  # "Jane Doe is a senior writer for X." at the end
-            kinds[k] = kind
             if kind is None:
-                meta = _meta(text)
-                if meta is not None and (meta.kind == "dateline" or b - a == 1):
-                    out[k] = meta
+                if len(t) <= 80:
+                    meta = _meta_norm(t)
+                    if meta is not None and (meta.kind == "dateline" or b - a == 1):
+                        out[k] = meta
+            else:
+                kinds[k] = kind
+                flagged = True
+        if not flagged:
+            continue  # no cue on the line: the line rules change nothing
         _line_rules(raw, segments, kinds, a, b)
         for k in range(a, b):
             if kinds[k] is not None:
-                out[k] = Label("boilerplate", kinds[k])
-    _caption_before_credit(raw, segments, groups, out)
-    _comment_tail(raw, segments, groups, out)
+                out[k] = _boilerplate(kinds[k])  # type: ignore[arg-type]
+    _caption_before_credit(raw, segments, groups, out, norm)
+    _comment_tail(raw, segments, groups, out, norm)
     _trailing_own(raw, segments, groups, out)
     return out
+
+
+_BOILERPLATE: dict[str, Label] = {}
+
+
+def _boilerplate(kind: str) -> Label:
+    """One shared (frozen) boilerplate label per kind."""
+    lab = _BOILERPLATE.get(kind)
+    if lab is None:
+        lab = _BOILERPLATE[kind] = Label("boilerplate", kind)
+    return lab
 
 
 def _line_rules(raw: str, segments: Sequence[Segment], kinds: list[str | None], a: int, b: int) -> None:
@@ -501,13 +570,16 @@ def _line_rules(raw: str, segments: Sequence[Segment], kinds: list[str | None], 
             kinds[k] = "caption"
 
 
-def _caption_before_credit(raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label]) -> None:
+def _caption_before_credit(
+    raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label], norm: _Norms | None = None
+) -> None:
     """A caption sentence ("This undated photo released by X shows ...") is a caption; so is a
     one-sentence line right before a credit line when it reads like one."""
+    norm = norm or _Norms(raw)
     for gi, (a, b) in enumerate(groups):
         if b - a > 2 or out[a].role != "body":
             continue
-        text = _norm(raw[segments[a].start : segments[b - 1].end])
+        text = norm(segments[a].start, segments[b - 1].end)
         is_caption = bool(_CAPTION_RE.match(text))
         if not is_caption and gi + 1 < len(groups):
             na, nb = groups[gi + 1]
@@ -526,15 +598,21 @@ _COMMENT_HEAD_RE = re.compile(
 )
 
 
-def _comment_tail(raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label]) -> None:
+def _comment_tail(
+    raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label], norm: _Norms | None = None
+) -> None:
     """Everything after a comment-section header ("Leave a Reply", "Comments", "Join the
     conversation") in the last half of the page is the comment section."""
+    norm = norm or _Norms(raw)
     for gi in range(len(groups) // 2, len(groups)):
         a, b = groups[gi]
         if b - a != 1:
             continue
-        text = _norm(raw[segments[a].start : segments[a].end])
-        if len(text) > 40 or not _COMMENT_HEAD_RE.match(text):
+        seg = segments[a]
+        if seg.end - seg.start > 40:  # _norm keeps the length
+            continue
+        text = norm(seg.start, seg.end)
+        if not _COMMENT_HEAD_RE.match(text):
             continue
         if out[a].role == "body":
             # a weak header ("Discussion") counts only when comment furniture follows
@@ -581,7 +659,7 @@ def _trailing_own(raw: str, segments: Sequence[Segment], groups: list[tuple[int,
     for gi in run:
         a, b = groups[gi]
         for k in range(a, b):
-            out[k] = Label("boilerplate", "trailing")
+            out[k] = _boilerplate("trailing")
 
 
 def label_in_context(
@@ -600,9 +678,10 @@ def label_in_context(
     ``norms``, when given, is ``tui.core.text.normalize`` of each segment (the pipeline has
     it already): paragraphs are then not tokenized again."""
     out = list(labels)
-    for i, lab in enumerate(out):
-        if lab.role == "body" and repeated[i]:
-            out[i] = Label("boilerplate", "repeated")
+    if any(repeated):
+        for i, lab in enumerate(out):
+            if repeated[i] and lab.role == "body":
+                out[i] = _boilerplate("repeated")
     if story_words is not None and sum(linked) >= 2:
         _trailing_story(raw, segments, out, linked, story_words, norms)
     return out
@@ -677,7 +756,9 @@ def _trailing_story(
         return h
 
     groups = _line_groups(segments)
-    last = max(i for i, f in enumerate(linked) if f)
+    last = len(linked) - 1
+    while not linked[last]:
+        last -= 1
     gl = next(gi for gi, (a, b) in enumerate(groups) if a <= last < b)
     before = []
     for a, b in groups[: gl + 1]:
@@ -722,4 +803,4 @@ def _trailing_story(
     for gi in run:
         a, b = groups[gi]
         for k in range(a, b):
-            out[k] = Label("boilerplate", "trailing")
+            out[k] = _boilerplate("trailing")
