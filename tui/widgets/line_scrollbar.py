@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 _CACHE_SIZE = 16
+_ROWS_SIZE = 64
 
 
 def _thumb(size: int, virtual_size: int, window_size: int, position: float) -> tuple[int, int] | None:
@@ -40,6 +41,8 @@ class LineScrollBar(ScrollBar):
     def __init__(self, vertical: bool = True, name: str | None = None, *, thickness: int = 1) -> None:
         super().__init__(vertical=vertical, name=name, thickness=thickness)
         self._strips_cache: dict[tuple, list[Strip]] = {}
+        self._rows: dict[tuple, Strip] = {}
+        self._rows_key: tuple | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
         renderer = self.render()
@@ -75,11 +78,25 @@ class LineScrollBar(ScrollBar):
             bar_color=style.color or ScrollBarRender.render_bar.__defaults__[7],  # type: ignore[union-attr,index]
         )
         base = self.visual_style.rich_style  # what the stock path paints beneath the bar
+        # A bar has at most five distinct rows (track above, thumb, track below, two partial
+        # ends): each distinct row is styled and filtered once, here and for later thumb
+        # positions (rows cached while width, base style, filters and background stay put).
+        rows_key = (width, base, filters, background)
+        if rows_key != self._rows_key:
+            self._rows_key = rows_key
+            self._rows.clear()
+        rows = self._rows
         strips: list[Strip] = []
         for seg in bar.segments:
-            strip = Strip([Segment(seg.text, base + seg.style)], width)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
+            row_key = (seg.text, seg.style)
+            strip = rows.get(row_key)
+            if strip is None:
+                strip = Strip([Segment(seg.text, base + seg.style)], width)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                if len(rows) >= _ROWS_SIZE:
+                    rows.clear()
+                rows[row_key] = strip
             strips.append(strip)
         return strips
 
