@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, repeat
+from itertools import count as counter
 
 import numpy as np
 
@@ -127,10 +128,9 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
     ci, cj = _near_copies(sketch, ckey)
     si, sj, ss = _shared_neighbour_edges(n, ei, ej, es)
     keep = ss >= _MIN_EDGE
-    sims = dict(zip(zip(si[keep].tolist(), sj[keep].tolist()), ss[keep].tolist()))
     forced = es >= _SAME_STORY
-    pairs = chain(zip(ei[forced].tolist(), ej[forced].tolist()), zip(ci.tolist(), cj.tolist()))
-    groups = _average_linkage(n, sims, pairs)
+    fi, fj = np.concatenate((ei[forced], ci)), np.concatenate((ej[forced], cj))
+    groups = _link_groups(n, si[keep], sj[keep], ss[keep], fi, fj)
     return sorted(sorted(g) for g in groups)
 
 
@@ -140,7 +140,7 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     document's entries contiguous and sorted by decreasing weight, then term; each term id's
     content key (a CRC of the word); and each document's near-copy sketch (``_sketches``)."""
     n = len(docs)
-    titles = [list(_title_words(d.title)) if d.title else [] for d in docs]
+    titles = [_title_words(d.title) if d.title else [] for d in docs]
     lens = np.fromiter((len(d.words) + len(t) for d, t in zip(docs, titles)), dtype=np.int64, count=n)
     flat = list(chain.from_iterable(chain.from_iterable(zip((d.words for d in docs), titles))))
     if not flat:
@@ -149,10 +149,15 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
             empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64),
             np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64),
         )
-    index = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    # term ids in order of first appearance, one dict operation per word: each word maps to
+    # the position of its first occurrence, renumbered densely
+    index: dict[str, int] = {}
+    first = np.fromiter(map(index.setdefault, flat, counter()), dtype=np.int64, count=len(flat))
     n_words = len(index)
-    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
-    del flat
+    dense = np.empty(len(flat), dtype=np.int64)
+    dense[np.fromiter(index.values(), dtype=np.int64, count=n_words)] = np.arange(n_words)
+    ids = dense[first]
+    del flat, first
     keys, count = np.unique(np.repeat(np.arange(n, dtype=np.int64), lens) * n_words + ids, return_counts=True)
     doc = (keys // n_words).astype(np.int32)
     term = (keys % n_words).astype(np.int32)
@@ -164,6 +169,7 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
         sids = np.fromiter(
             map(index.get, chain.from_iterable(d.salient for d in docs), repeat(-1)), dtype=np.int64, count=int(slens.sum())
         )
+        sids[sids >= 0] = dense[sids[sids >= 0]]
         sdoc = np.repeat(np.arange(n, dtype=np.int64), slens)
         skeys, scount = np.unique(sdoc[sids >= 0] * n_words + sids[sids >= 0], return_counts=True)
         pos = np.minimum(np.searchsorted(keys, skeys), len(keys) - 1)
@@ -252,8 +258,12 @@ def _near_copies(sketch: np.ndarray, ckey: np.ndarray) -> tuple[np.ndarray, np.n
     return ok[a[keep]].astype(np.int64), ok[b[keep]].astype(np.int64)
 
 
-def _title_words(title: str) -> Iterable[str]:
-    return (norm_word(m.group()) for m in _TOKEN_RE.finditer(title))
+def _title_words(title: str) -> list[str]:
+    found = _TOKEN_RE.findall(title)
+    if not found:
+        return found
+    fast = _fast_join(found)  # all words at once (same forms as norm_word, word by word)
+    return fast.split(" ") if fast is not None else [norm_word(w) for w in found]
 
 
 _NO_DAY = -(10**9)
@@ -475,43 +485,69 @@ def _pairs_counted(a: int, b: int) -> int:
     return lo * min(hi, _SPAN)
 
 
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each node's root: the smallest node of its connected component under the edges (a, b).
+    Roots hook onto smaller roots across edges, then labels jump to their roots, until every
+    edge has one label at both ends."""
+    lab = np.arange(n)
+    while len(a):
+        la, lb = lab[a], lab[b]
+        differ = la != lb
+        if not differ.any():
+            break
+        a, b, la, lb = a[differ], b[differ], la[differ], lb[differ]
+        np.minimum.at(lab, np.maximum(la, lb), np.minimum(la, lb))
+        while True:
+            up = lab[lab]
+            if np.array_equal(up, lab):
+                break
+            lab = up
+    return lab
+
+
 def _average_linkage(
     n: int, sims: dict[tuple[int, int], float], forced: Iterable[tuple[int, int]]
 ) -> list[list[int]]:
+    """``_link_groups`` over a similarity dict and an iterable of forced pairs."""
+    fp = np.array(list(forced), dtype=np.int64).reshape(-1, 2)
+    si = np.fromiter((i for i, _ in sims), dtype=np.int64, count=len(sims))
+    sj = np.fromiter((j for _, j in sims), dtype=np.int64, count=len(sims))
+    ss = np.fromiter(sims.values(), dtype=np.float64, count=len(sims))
+    return _link_groups(n, si, sj, ss, fp[:, 0], fp[:, 1])
+
+
+def _link_groups(
+    n: int, si: np.ndarray, sj: np.ndarray, ss: np.ndarray, fi: np.ndarray, fj: np.ndarray
+) -> list[list[int]]:
     """Sparse average linkage: repeatedly merge the two groups with the highest mean pairwise
-    similarity (missing pairs count 0) while it is ≥ _THRESHOLD.  ``forced`` pairs join first."""
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in sorted(forced):
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    size = [0] * n
-    for i in range(n):
-        size[find(i)] += 1
-    link: dict[int, dict[int, float]] = defaultdict(dict)  # group → neighbour group → sum of sims
-    for (i, j), s in sims.items():
-        a, b = find(i), find(j)
-        if a == b:
-            continue
-        link[a][b] = link[a].get(b, 0.0) + s
-        link[b][a] = link[b].get(a, 0.0) + s
-    heap: list[tuple[float, int, int, int, int]] = []
-    version = [0] * n
-    for a, row in link.items():
-        for b, s in row.items():
-            if a < b:
-                avg = s / _pairs_counted(size[a], size[b])
-                if avg >= _THRESHOLD:
-                    heap.append((-avg, a, b, 0, 0))
+    similarity (pairs (si, sj) of similarity ss; missing pairs count 0) while it is
+    ≥ _THRESHOLD.  The forced pairs (fi, fj) join first."""
+    root = _components(n, fi, fj)  # each forced group is named by its smallest document
+    size = np.bincount(root, minlength=n)
+    a, b = root[si], root[sj]
+    apart = a != b
+    ga, gb, gs = _sum_by_pair(n, a[apart], b[apart], ss[apart])  # sums in input order
+    counted = np.minimum(size[ga], size[gb]) * np.minimum(np.maximum(size[ga], size[gb]), _SPAN)
+    avg = gs / np.maximum(counted, 1)
+    ok = avg >= _THRESHOLD
+    heap: list[tuple[float, int, int, int, int]] = list(
+        zip((-avg[ok]).tolist(), ga[ok].tolist(), gb[ok].tolist(), repeat(0), repeat(0))
+    )
     heapq.heapify(heap)
-    alive = [find(i) == i for i in range(n)]
+    # group → neighbour group → sum of similarities
+    src, dst, val = np.concatenate((ga, gb)), np.concatenate((gb, ga)), np.concatenate((gs, gs))
+    order = np.argsort(src, kind="stable")
+    src, dst_l, val_l = src[order], dst[order].tolist(), val[order].tolist()
+    cuts = np.flatnonzero(np.diff(src)) + 1
+    heads = src[np.concatenate(([0], cuts))].tolist() if len(src) else []
+    bounds = np.concatenate(([0], cuts, [len(src)])).tolist()
+    link: dict[int, dict[int, float]] = defaultdict(dict)
+    for g, lo, hi in zip(heads, bounds, bounds[1:]):
+        link[g] = dict(zip(dst_l[lo:hi], val_l[lo:hi]))
+    parent = root.tolist()
+    sizes = size.tolist()
+    alive = (root == np.arange(n)).tolist()
+    version = [0] * n
     while heap:
         _neg, a, b, va, vb = heapq.heappop(heap)
         if not (alive[a] and alive[b]) or version[a] != va or version[b] != vb:
@@ -526,17 +562,24 @@ def _average_linkage(
         row_b.pop(a, None)
         for c, s in row_b.items():
             row_a[c] = row_a.get(c, 0.0) + s
-        size[a] += size[b]
+        sizes[a] += sizes[b]
         version[a] += 1
         link[a] = row_a
         for c, s in row_a.items():
             rc = link[c]
             rc.pop(b, None)
             rc[a] = s
-            avg = s / _pairs_counted(size[a], size[c])
-            if avg >= _THRESHOLD:
+            avg_ac = s / _pairs_counted(sizes[a], sizes[c])
+            if avg_ac >= _THRESHOLD:
                 x, y = (a, c) if a < c else (c, a)
-                heapq.heappush(heap, (-avg, x, y, version[x], version[y]))
+                heapq.heappush(heap, (-avg_ac, x, y, version[x], version[y]))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
         groups[find(i)].append(i)
