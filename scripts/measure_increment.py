@@ -125,6 +125,38 @@ def run(name: str, docs: list[ClusterDoc], gold: list[str], splits: int) -> None
         )
 
 
+def sequential(name: str, docs: list[ClusterDoc], gold: list[str], batch: int, rounds: int) -> None:
+    """Cluster all but ``rounds`` batches, then add the batches one by one (extend, then
+    update_index, as a reader adding articles repeatedly would)."""
+    n = len(docs)
+    rng = random.Random(0)
+    order = list(range(n))
+    rng.shuffle(order)
+    n_old = n - batch * rounds
+    seen = order[:n_old]
+    groups = cluster([docs[i] for i in seen])
+    t0 = time.process_time()
+    index = inc.build_index([docs[i] for i in seen], groups)
+    t_build = time.process_time() - t0
+    t_ext = t_upd = 0.0
+    for r in range(rounds):
+        new = order[n_old + r * batch : n_old + (r + 1) * batch]
+        new_docs = [docs[i] for i in new]
+        t0 = time.process_time()
+        groups = inc.extend(index, groups, new_docs)
+        t1 = time.process_time()
+        index = inc.update_index(index, new_docs, groups)
+        t_upd += time.process_time() - t1
+        t_ext += t1 - t0
+        seen += new
+    f = bcubed(groups, [gold[i] for i in seen])
+    print(
+        f"  {rounds} batches of {batch} added one by one: F1={f:.3f}; build {t_build:.2f}s, per batch "
+        f"extend {t_ext / rounds * 1000:.0f} ms + update_index {t_upd / rounds * 1000:.0f} ms; "
+        f"needs_full after: {inc.needs_full(index, batch)}"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ecb", type=Path, default=Path("/work/shared/data/ecbplus-dev"))
@@ -138,12 +170,14 @@ def main() -> int:
         gold = json.loads((a.ecb / "gold.json").read_text())
         docs, g = load(a.ecb / "articles", gold, a.cache)
         run("ECB+ dev", docs, g, a.splits)
+        sequential("ECB+ dev", docs, g, 10, 4)
     for folder in a.bench:
         from bench.corpus import read_truth
 
         truth = read_truth(folder / "articles.truth.json")
         docs, g = load(folder / "articles", {k: v.story for k, v in truth.items()}, a.cache)
         run(f"bench {folder.name}", docs, g, a.splits)
+        sequential(f"bench {folder.name}", docs, g, 100, max(1, len(docs) // 1000))
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from tui.core.cluster import ClusterDoc, cluster
-from tui.core.increment import StoryIndex, build_index, extend, needs_full
+from tui.core.increment import StoryIndex, build_index, extend, needs_full, update_index
 from tui.core.pipeline import prepare_text
 
 HERE = Path(__file__).parent
@@ -160,3 +160,42 @@ def test_full_reclustering_rule():
     assert not needs_full(large, 100)
     assert needs_full(large, 2_500)
     assert needs_full(dataclasses.replace(large, added=1_950), 100)
+
+
+def _centroid(index: StoryIndex, s: int) -> dict[str, float]:
+    lo, hi = index.ptr[s], index.ptr[s + 1]
+    return {index.cwords[t]: float(x) for t, x in zip(index.cterm[lo:hi], index.cweight[lo:hi])}
+
+
+def test_update_index_matches_a_rebuild_for_new_stories_and_takes_later_articles():
+    texts, stories = _ecb()
+    old = [i for i, s in enumerate(stories) if s.endswith("ecb")]
+    new = [i for i, s in enumerate(stories) if s.endswith("ecbplus")]
+    later = max(new, key=lambda i: len(texts[i]))  # its copy comes in a later batch
+    old_docs, new_docs = [_doc(texts[i]) for i in old], [_doc(texts[i]) for i in new]
+    groups = cluster(old_docs)
+    index = build_index(old_docs, groups)
+    before = pickle.dumps(index)
+    out = extend(index, groups, new_docs)
+    updated = update_index(index, new_docs, out)
+    assert pickle.dumps(index) == before  # the old index is left as it was
+    assert updated.n_docs == len(old) + len(new) and updated.added == len(new)
+    assert updated.n_stories == len(out)
+    assert updated.size.tolist() == [len(g) for g in out]
+    # the same as summarising the whole folder afresh: document frequencies, new stories
+    rebuilt = build_index(old_docs + new_docs, out)
+    assert updated.df == rebuilt.df
+    for s in range(len(groups), len(out)):
+        a, b = _centroid(updated, s), _centroid(rebuilt, s)
+        assert a.keys() == b.keys()
+        assert all(abs(a[k] - b[k]) < 1e-5 for k in a)
+        assert abs(float(updated.accept[s]) - float(rebuilt.accept[s])) < 1e-5
+    # a rewrite of an article of a new story now joins that story
+    lines = [ln for ln in texts[later].splitlines() if ln.strip()]
+    copy = "Wire copy\n" + "\n".join(lines[1 : 1 + max(3, len(lines) // 2)])
+    pos = len(old) + new.index(later)
+    home = next(s for s, g in enumerate(out) if pos in g)
+    assert home >= len(groups)
+    again = extend(updated, out, [_doc(copy)])
+    _check_shape(again, out, updated.n_docs + 1)
+    assert updated.n_docs in again[home]

@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -69,7 +69,7 @@ class StoryIndex:
     ``cwords``) with weights ``cweight[ptr[s]:ptr[s+1]]``; ``accept[s]`` is the cosine a new
     article needs to join it; ``day_lo``/``day_hi`` its span of publication days (proleptic
     ordinals, ``_NO_DAY`` when none is known).  ``added`` counts the articles assigned
-    incrementally since the last full clustering (``extended`` keeps it)."""
+    incrementally since the last full clustering (``update_index`` keeps it)."""
 
     n_docs: int
     df: dict[str, int]
@@ -86,18 +86,20 @@ class StoryIndex:
     _post: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
         default=None, repr=False, compare=False
     )
+    _cid: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_stories(self) -> int:
         return len(self.size)
 
     def __getstate__(self):
-        return {k: getattr(self, k) for k in self.__slots__ if k != "_post"}
+        return {k: getattr(self, k) for k in self.__slots__ if not k.startswith("_")}
 
     def __setstate__(self, state):
         for k, v in state.items():
             object.__setattr__(self, k, v)
         self._post = None
+        self._cid = None
 
     def _postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """term → (stories, weights) as CSR arrays, built on first use (not stored)."""
@@ -109,9 +111,11 @@ class StoryIndex:
             self._post = (tptr, story[order], self.cweight[order].astype(np.float64))
         return self._post
 
-    @property
-    def _cword_id(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.cwords)}
+    def _cword_ids(self) -> dict[str, int]:
+        """word → centroid term id, built on first use (not stored)."""
+        if self._cid is None:
+            self._cid = {w: i for i, w in enumerate(self.cwords)}
+        return self._cid
 
 
 # ----------------------------------------------------------------------- vectors
@@ -134,7 +138,7 @@ def _entries(docs: Sequence[ClusterDoc]):
     slens = np.fromiter((len(d.salient) for d in docs), dtype=np.int64, count=n)
     if slens.sum() and len(keys):
         sids = np.fromiter(
-            (index.get(w, -1) for w in chain.from_iterable(d.salient for d in docs)),
+            map(index.get, chain.from_iterable(d.salient for d in docs), repeat(-1)),
             dtype=np.int64,
             count=int(slens.sum()),
         )
@@ -161,16 +165,37 @@ def _weigh(doc, term, count, sal, words: list[str], df: np.ndarray, n_total: int
     np.maximum(idf, 0.0, out=idf)
     w = (1.0 + np.log(np.maximum(count, 1.0))) * idf[term]
     w *= 1.0 + _cl._SALIENT_BOOST * np.minimum(1.0, sal / np.maximum(count, 1.0))
-    wrank = np.empty(len(words), dtype=np.int64)
-    wrank[np.argsort(np.array(words, dtype=object), kind="stable")] = np.arange(len(words))
-    order = np.lexsort((wrank[term], -w, doc))
-    doc, term, w = doc[order], term[order], w[order]
-    starts = np.searchsorted(doc, np.arange(n))
-    rank = np.arange(len(doc)) - starts[doc] if len(doc) else np.zeros(0, dtype=np.int64)
-    keep = (rank < _cl._MAX_TERMS) & (w > 0)
-    doc, term, w = doc[keep], term[keep], w[keep]
+    keep = w > 0
+    doc, term, w = _top_per_row(
+        doc[keep], term[keep], w[keep], _word_rank(words), n, _cl._MAX_TERMS
+    )
     norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
     return doc, term, w / np.maximum(norm[doc], 1e-300)
+
+
+def _word_rank(words: list[str]) -> np.ndarray:
+    """Each word's rank in sorted order (ties are broken by the word, not by input order)."""
+    rank = np.empty(len(words), dtype=np.int64)
+    rank[np.argsort(np.array(words, dtype=object), kind="stable")] = np.arange(len(words))
+    return rank
+
+
+def _top_per_row(row, col, val, col_rank, n_rows: int, k: int):
+    """The ``k`` largest (positive) values of each row, sorted by row, then falling value, then
+    column rank: one sort of a packed int64 key (row, value quantised to 2^-qbits of the
+    largest, column rank)."""
+    if len(row) == 0:
+        return row, col, val
+    rbits, cbits = max(1, int(n_rows).bit_length()), max(1, len(col_rank).bit_length())
+    qbits = 63 - rbits - cbits
+    q = np.rint((1.0 - val / max(float(val.max()), 1e-300)) * float((1 << qbits) - 1)).astype(
+        np.int64
+    )
+    order = np.argsort((row.astype(np.int64) << (qbits + cbits)) | (q << cbits) | col_rank[col])
+    row, col, val = row[order], col[order], val[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, np.arange(n_rows))[row]
+    keep = rank < k
+    return row[keep], col[keep], val[keep]
 
 
 def _days(docs: Sequence[ClusterDoc]) -> np.ndarray:
@@ -186,51 +211,34 @@ def _date_factor_span(day: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.nda
 
 
 # ------------------------------------------------------------------------- build
-def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> StoryIndex:
-    """Summarise ``cluster(docs) == groups`` (any partition of ``range(len(docs))`` works)."""
-    n = len(docs)
-    s_count = len(groups)
-    story_of = np.full(n, -1, dtype=np.int64)
-    for s, g in enumerate(groups):
-        story_of[list(g)] = s
-    if (story_of < 0).any():
-        raise ValueError("groups must cover every document")
-    doc, term, count, sal, words = _entries(docs)
-    df_arr = np.bincount(term, minlength=len(words)).astype(np.float64)
-    df = dict(zip(words, df_arr.astype(np.int64).tolist()))
-    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n, n)
-    nw = max(1, len(words))
-    # story sums over the member vectors
+def _summarise(doc, term, w, story_of: np.ndarray, s_count: int, word_rank: np.ndarray):
+    """Story centroids of the document vectors (doc, term, w) given each document's story:
+    (story, term, summed weight) entries, each story's ``_CENTROID_TERMS`` heaviest, sorted by
+    story; and each story's acceptance cosine from its members' leave-one-out cosines."""
+    n = len(story_of)
+    nw = max(1, len(word_rank))
     story = story_of[doc]
     skeys, inv = np.unique(story * nw + term, return_inverse=True)
     ssum = np.bincount(inv, weights=w)
-    st, tt = skeys // nw, skeys % nw
-    # keep each story's heaviest terms (ties by word)
-    wrank = np.empty(len(words), dtype=np.int64)
-    wrank[np.argsort(np.array(words, dtype=object), kind="stable")] = np.arange(len(words))
-    order = np.lexsort((wrank[tt], -ssum, st))
-    st, tt, ssum = st[order], tt[order], ssum[order]
-    rank = np.arange(len(st)) - np.searchsorted(st, np.arange(s_count))[st]
-    keep = rank < _CENTROID_TERMS
-    st, tt, ssum = st[keep], tt[keep], ssum[keep]
-    ptr = np.zeros(s_count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(st, minlength=s_count), out=ptr[1:])
+    st, tt, ssum = _top_per_row(skeys // nw, skeys % nw, ssum, word_rank, s_count, _CENTROID_TERMS)
     snorm2 = np.bincount(st, weights=ssum * ssum, minlength=s_count)
-    cweight = ssum / np.sqrt(np.maximum(snorm2[st], 1e-300))
 
-    # leave-one-out cosine of each member to its story's (truncated) centroid
-    tkeys = st * nw + tt  # sorted (st increasing, within story any order) -> sort for lookup
+    # leave-one-out cosine of each member to the (truncated) centroid of the others:
+    # v.(t - v|T) / |t - v|T|, with t the truncated sum and v|T the member's entries in it
+    tkeys = st * nw + tt
     torder = np.argsort(tkeys)
     tk_sorted, tsum_sorted = tkeys[torder], ssum[torder]
     q = story * nw + term
-    pos = np.minimum(np.searchsorted(tk_sorted, q), max(0, len(tk_sorted) - 1))
-    hit = tk_sorted[pos] == q if len(tk_sorted) else np.zeros(len(q), dtype=bool)
-    sval = np.where(hit, tsum_sorted[pos] if len(tk_sorted) else 0.0, 0.0)
-    dot_full = np.bincount(doc, weights=w * sval, minlength=n)  # v_m . t(s)
-    self_in = np.bincount(doc, weights=np.where(hit, w * w, 0.0), minlength=n)  # ||v_m|T||^2
-    dot = dot_full - self_in
+    if len(tk_sorted):
+        pos = np.minimum(np.searchsorted(tk_sorted, q), len(tk_sorted) - 1)
+        hit = tk_sorted[pos] == q
+        sval = np.where(hit, tsum_sorted[pos], 0.0)
+    else:
+        hit, sval = np.zeros(len(q), dtype=bool), np.zeros(len(q))
+    dot_full = np.bincount(doc, weights=w * sval, minlength=n)
+    self_in = np.bincount(doc, weights=np.where(hit, w * w, 0.0), minlength=n)
     norm2 = snorm2[story_of] - 2.0 * dot_full + self_in
-    loo = np.where(norm2 > 1e-12, dot / np.sqrt(np.maximum(norm2, 1e-300)), 0.0)
+    loo = np.where(norm2 > 1e-12, (dot_full - self_in) / np.sqrt(np.maximum(norm2, 1e-300)), 0.0)
     size = np.bincount(story_of, minlength=s_count).astype(np.int32)
     accept = np.full(s_count, _SINGLE_JOIN)
     order = np.lexsort((loo, story_of))
@@ -239,15 +247,49 @@ def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> 
         vals = loo[order[starts[si] : starts[si] + size[si]]]
         k = min(len(vals) - 1, math.floor(_QUANTILE * (len(vals) - 1) + 0.5))
         accept[si] = max(_MIN_JOIN, _ALPHA * float(vals[k]))
+    return st, tt, ssum, accept, size
 
-    days = _days(docs)
+
+def _spans(days: np.ndarray, story_of: np.ndarray, s_count: int) -> tuple[np.ndarray, np.ndarray]:
     known = days != _NO_DAY
     lo = np.full(s_count, np.iinfo(np.int64).max, dtype=np.int64)
     hi = np.full(s_count, _NO_DAY, dtype=np.int64)
     np.minimum.at(lo, story_of[known], days[known])
     np.maximum.at(hi, story_of[known], days[known])
     lo[hi == _NO_DAY] = _NO_DAY
+    return lo, hi
 
+
+def _pack(st, ssum, s_count: int):
+    """CSR pointers and L2-normalised weights of (story-sorted) centroid entries."""
+    ptr = np.zeros(s_count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(st, minlength=s_count), out=ptr[1:])
+    snorm2 = np.bincount(st, weights=ssum * ssum, minlength=s_count)
+    return ptr, (ssum / np.sqrt(np.maximum(snorm2[st], 1e-300))).astype(np.float32)
+
+
+def _story_of(groups: Sequence[Sequence[int]], n: int, first: int = 0) -> np.ndarray:
+    story_of = np.full(n, -1, dtype=np.int64)
+    for s, g in enumerate(groups):
+        story_of[[i - first for i in g if i >= first]] = s
+    return story_of
+
+
+def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> StoryIndex:
+    """Summarise ``cluster(docs) == groups`` (any partition of ``range(len(docs))`` works).
+    Cost: one pass over all the documents' words, about half of ``cluster``'s vector stage."""
+    n = len(docs)
+    s_count = len(groups)
+    story_of = _story_of(groups, n)
+    if (story_of < 0).any():
+        raise ValueError("groups must cover every document")
+    doc, term, count, sal, words = _entries(docs)
+    df_arr = np.bincount(term, minlength=len(words)).astype(np.float64)
+    df = dict(zip(words, df_arr.astype(np.int64).tolist()))
+    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n, n)
+    st, tt, ssum, accept, size = _summarise(doc, term, w, story_of, s_count, _word_rank(words))
+    ptr, cweight = _pack(st, ssum, s_count)
+    lo, hi = _spans(_days(docs), story_of, s_count)
     # centroid vocabulary: only the words centroids use
     used = np.unique(tt)
     remap = np.full(len(words), -1, dtype=np.int64)
@@ -258,7 +300,7 @@ def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> 
         cwords=[words[i] for i in used.tolist()],
         ptr=ptr,
         cterm=remap[tt].astype(np.int32),
-        cweight=cweight.astype(np.float32),
+        cweight=cweight,
         csum=ssum.astype(np.float32),
         accept=accept.astype(np.float32),
         size=size,
@@ -267,11 +309,89 @@ def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> 
     )
 
 
+def update_index(
+    index: StoryIndex, new_docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]
+) -> StoryIndex:
+    """The index of the folder after ``groups = extend(index, old_groups, new_docs)``, without
+    a pass over the old documents: the stories new documents joined get their members' vectors
+    added to their (truncated) sums and their date spans widened, keeping their acceptance;
+    the new stories are summarised as ``build_index`` does; the document frequencies grow.
+    ``index`` itself is left unchanged.  Cost: the new documents plus one pass over the
+    centroid entries (stories x ``_CENTROID_TERMS``)."""
+    n0, m, s0 = index.n_docs, len(new_docs), index.n_stories
+    s_count = len(groups)
+    story_of = _story_of(groups, m, first=n0)
+    if (story_of < 0).any() or s_count < s0:
+        raise ValueError("groups must be extend's result for these new documents")
+    df = dict(index.df)
+    doc, term, count, sal, words = _entries(new_docs)
+    for wd, c in zip(words, np.bincount(term, minlength=len(words)).tolist()):
+        df[wd] = df.get(wd, 0) + c
+    df_arr = np.fromiter(map(df.__getitem__, words), dtype=np.float64, count=len(words))
+    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n0 + m, m)
+    # new stories: summarised from their (new) members alone, with local story numbers
+    fresh = story_of >= s0
+    renum = np.cumsum(fresh) - 1  # new documents of new stories, numbered among themselves
+    keep = fresh[doc]
+    fst, ftt, fsum, faccept, _fsize = _summarise(
+        renum[doc[keep]], term[keep], w[keep], story_of[fresh] - s0, s_count - s0, _word_rank(words)
+    )
+    # the centroid vocabulary grows by the new words
+    cwords = list(index.cwords)
+    cid = dict(index._cword_ids())
+    for wd in words:
+        if wd not in cid:
+            cid[wd] = len(cwords)
+            cwords.append(wd)
+    to_c = np.fromiter(map(cid.__getitem__, words), dtype=np.int64, count=len(words))
+    # joined old stories: old truncated sums plus the new members' vectors, re-truncated
+    old_st = np.repeat(np.arange(s0, dtype=np.int64), np.diff(index.ptr))
+    joined = ~keep
+    nv = len(cwords)
+    keys = np.concatenate(
+        (old_st * nv + index.cterm, story_of[doc[joined]] * nv + to_c[term[joined]])
+    )
+    vals = np.concatenate((index.csum.astype(np.float64), w[joined]))
+    ukeys, inv = np.unique(keys, return_inverse=True)
+    usum = np.bincount(inv, weights=vals)
+    ost, ott, osum = _top_per_row(
+        ukeys // nv, ukeys % nv, usum, np.arange(nv, dtype=np.int64), s0, _CENTROID_TERMS
+    )
+    st = np.concatenate((ost, fst + s0))
+    tt = np.concatenate((ott, to_c[ftt])) if len(ftt) else ott
+    ssum = np.concatenate((osum, fsum))
+    ptr, cweight = _pack(st, ssum, s_count)
+    size = np.concatenate((index.size, np.zeros(s_count - s0, dtype=np.int32)))
+    size += np.bincount(story_of, minlength=s_count).astype(np.int32)
+    accept = np.concatenate((index.accept, faccept.astype(np.float32)))
+    lo = np.concatenate((index.day_lo, np.full(s_count - s0, _NO_DAY, dtype=np.int64)))
+    hi = np.concatenate((index.day_hi, np.full(s_count - s0, _NO_DAY, dtype=np.int64)))
+    nlo, nhi = _spans(_days(new_docs), story_of, s_count)
+    has = nhi != _NO_DAY
+    lo = np.where(has & ((lo == _NO_DAY) | (nlo < lo)), nlo, lo)
+    hi = np.where(has & (nhi > hi), nhi, hi)
+    return StoryIndex(
+        n_docs=n0 + m,
+        df=df,
+        cwords=cwords,
+        ptr=ptr,
+        cterm=tt.astype(np.int32),
+        cweight=cweight,
+        csum=ssum.astype(np.float32),
+        accept=accept,
+        size=size,
+        day_lo=lo,
+        day_hi=hi,
+        added=index.added + m,
+    )
+
+
 # ------------------------------------------------------------------------ extend
 def needs_full(index: StoryIndex, n_new: int) -> bool:
     """Whether adding ``n_new`` articles should run a full ``cluster()`` rather than ``extend``
     (see the module docstring)."""
-    return index.n_docs < _FULL_MIN or (index.added + n_new) > _FULL_FRACTION * index.n_docs
+    base = index.n_docs - index.added  # the folder of the last full clustering
+    return base < _FULL_MIN or (index.added + n_new) > _FULL_FRACTION * base
 
 
 def assign(
@@ -287,7 +407,7 @@ def assign(
     get = index.df.get
     df = df_new + np.fromiter((get(w, 0) for w in words), dtype=np.float64, count=len(words))
     doc, term, w = _weigh(doc, term, count, sal, words, df, index.n_docs + m, m)
-    cid = index._cword_id
+    cid = index._cword_ids()
     local_c = np.fromiter((cid.get(x, -1) for x in words), dtype=np.int64, count=len(words))
     ct = local_c[term]
     ok = ct >= 0
@@ -351,4 +471,4 @@ def extend(
     return groups
 
 
-__all__ = ["StoryIndex", "assign", "build_index", "extend", "needs_full"]
+__all__ = ["StoryIndex", "assign", "build_index", "extend", "needs_full", "update_index"]
