@@ -2,12 +2,20 @@
 
     python scripts/bench_cache.py                    # cold / warm / +100 incremental at 1k, 5k, 10k
     python scripts/bench_cache.py --sizes 1000
+    python scripts/bench_cache.py --corpus /tmp/w/c10000/articles   # an existing corpus (read only:
+                                                          # copied once for the +100 and touch runs)
+    python scripts/bench_cache.py list PATH [--home H]    # the app on PATH (Pilot): start to stories
+                                                          # list with rows, and to the full analysis
     python scripts/bench_cache.py dump OUT.json PATH...   # canonical dump of an analysis
     python scripts/bench_cache.py check [--ref REV]       # seeds, ECB+, a 2k bench corpus: today's
                                                           # pipeline.py vs the one at REV, same stages
 
 Corpora come from ``bench.corpus`` (written once under --work, default /tmp/wirediff-bench-cache).
 Times are wall-clock seconds in a fresh process per measurement, with a private WIREDIFF_HOME.
+"list" columns: the real app under the Pilot (``App.run_test``) in a fresh process; "import" is
+the process start to ``tui.app`` imported, "list" from the app's start to the stories table
+holding its rows and a frame painted, "full" to the whole analysis built (what opening a story
+needs).  CPU is the process's CPU time at the list.
 """
 
 from __future__ import annotations
@@ -125,28 +133,73 @@ print(json.dumps({"load": t1 - t0, "stories": n, "articles": len(a.articles), "n
 """
 
 
-def timed_open(home: Path, paths: list[str]) -> dict:
+_LIST_CHILD = r"""
+import asyncio, json, os, sys, time
+t0 = time.perf_counter()
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+from tui.app import WirediffApp
+from tui.config import Config
+from tui.widgets.line_table import LineTable
+t_import = time.perf_counter() - t0
+cpu_import = time.process_time()
+
+async def main():
+    app = WirediffApp(sys.argv[1:], config=Config())
+    t = time.perf_counter()
+    out = {"import": t_import, "cpu_import": cpu_import}
+    async with app.run_test(size=(120, 40)) as pilot:
+        while True:
+            try:
+                table = app.stories_screen.query_one("#stories", LineTable)
+            except Exception:
+                table = None
+            if table is not None and table.row_count and table.display:
+                break
+            await asyncio.sleep(0.002)
+        await pilot.pause()  # the frame with the rows
+        out["list"] = time.perf_counter() - t
+        out["cpu_list"] = time.process_time()
+        out["rows"] = table.row_count
+        out["analysis_at_list"] = app.analysis is not None
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        out["full"] = time.perf_counter() - t
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def timed_open(home: Path, paths: list[str], child: str = _CHILD) -> dict:
     env = dict(os.environ, WIREDIFF_HOME=str(home), PYTHONPATH=str(REPO))
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _CHILD, *paths], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", child, *paths], env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t
     info = json.loads(out.stdout.strip().splitlines()[-1])
     info["wall"] = wall
     return info
 
 
-def bench(work: Path, sizes: list[int]) -> None:
-    print(f"{'size':>6} {'cold':>7} {'warm':>7} {'+100':>7} {'touch':>7}   (seconds, wall, fresh process each)")
+def timed_list(home: Path, paths: list[str]) -> dict:
+    return timed_open(home, paths, _LIST_CHILD)
+
+
+def bench(work: Path, sizes: list[int], corpus: Path | None = None) -> None:
+    print(
+        f"{'size':>6} {'cold':>7} {'warm':>7} {'list':>7} {'(import':>7} {'cpu':>5} {'full)':>6} {'+100':>7} {'touch':>7}"
+        "   (seconds, wall, fresh process each)"
+    )
     extra = corpus_dir(work, 20000 if max(sizes) > 10000 else 10100)
     for n in sizes:
         home = work / f"home-{n}"
         shutil.rmtree(home, ignore_errors=True)
-        src = corpus_dir(work, max(sizes) + 100 if False else n)
+        src = corpus if corpus is not None else corpus_dir(work, n)
         d = work / f"live-{n}"
         shutil.rmtree(d, ignore_errors=True)
-        shutil.copytree(src, d)
+        shutil.copytree(src, d, ignore=shutil.ignore_patterns("*.json"))
         cold = timed_open(home, [str(d)])
         warm = timed_open(home, [str(d)])
+        lst = timed_list(home, [str(d)])
         # +100 new articles (from a different corpus, so they are new stories and additions to old ones)
         names = sorted(p.name for p in extra.iterdir() if p.suffix == ".txt")[-100:]
         for nm in names:
@@ -157,7 +210,8 @@ def bench(work: Path, sizes: list[int]) -> None:
         os.utime(f)
         touch = timed_open(home, [str(d)])
         print(
-            f"{n:>6} {cold['wall']:7.2f} {warm['wall']:7.2f} {inc['wall']:7.2f} {touch['wall']:7.2f}"
+            f"{cold['articles']:>6} {cold['wall']:7.2f} {warm['wall']:7.2f} {lst['list']:7.2f} {lst['import']:7.2f}"
+            f" {lst['cpu_list']:5.2f} {lst['full']:6.2f} {inc['wall']:7.2f} {touch['wall']:7.2f}"
             f"   stories {cold['stories']} -> {inc['stories']}",
             flush=True,
         )
@@ -165,10 +219,13 @@ def bench(work: Path, sizes: list[int]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", nargs="?", default="bench", choices=("bench", "dump", "check"))
+    ap.add_argument("command", nargs="?", default="bench", choices=("bench", "dump", "check", "list"))
     ap.add_argument("rest", nargs="*")
     ap.add_argument("--sizes", default="1000,5000,10000")
     ap.add_argument("--work", default="/tmp/wirediff-bench-cache")
+    ap.add_argument("--corpus", type=Path, help="bench: this folder of articles instead of generated ones (copied)")
+    ap.add_argument("--home", type=Path, help="list: the WIREDIFF_HOME to use (default: under --work)")
+    ap.add_argument("--repeat", type=int, default=1, help="list: runs")
     ap.add_argument("--ref", default="d8672f2", help="check: git revision of the reference pipeline.py")
     args = ap.parse_args()
     work = Path(args.work)
@@ -178,7 +235,19 @@ def main() -> int:
         return 0
     if args.command == "check":
         return check(work, args.ref)
-    bench(work, [int(x) for x in args.sizes.split(",")])
+    if args.command == "list":
+        home = args.home or work / "home-list"
+        for _ in range(args.repeat):
+            info = timed_list(home, args.rest)
+            print(
+                f"list {info['list']:.2f}s (rows {info['rows']}, analysis ready: {info['analysis_at_list']}), "
+                f"full {info['full']:.2f}s, import {info['import']:.2f}s, process CPU at import {info['cpu_import']:.2f}s, "
+                f"at list {info['cpu_list']:.2f}s, "
+                f"process wall {info['wall']:.2f}s",
+                flush=True,
+            )
+        return 0
+    bench(work, [int(x) for x in args.sizes.split(",")], args.corpus)
     return 0
 
 

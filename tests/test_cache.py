@@ -166,3 +166,120 @@ def test_corrupt_entries_are_misses(home, bigger):
     again, notes = load_analysis([bigger])
     assert again == first
     assert notes and "unreadable" in notes[0]
+
+
+# ----------------------------------------------------------------------------- the stories list first
+def test_listing_serves_the_stories_list_of_the_analysis(home, bigger):
+    from tui.core.model import summarize
+
+    cold = cache_mod.open_listing([bigger])
+    assert cold.summaries is None and cold.files  # nothing cached yet
+    a, _ = load_analysis([bigger], listing=cold)
+    assert cold.summaries == summarize(a)  # the analysis' list, computed once
+    warm = cache_mod.open_listing([bigger])
+    assert warm.summaries == summarize(a) and len(warm.summaries) == len(a.stories) > 1
+    b, notes = load_analysis([bigger], listing=warm)
+    assert b == a and notes == [] and warm.summaries == summarize(b)
+
+
+def test_listing_is_never_stale(home, bigger, tmp_path):
+    """A changed, an added and a removed file each make the cached stories list a miss."""
+    load_analysis([bigger])
+    assert cache_mod.open_listing([bigger]).summaries is not None
+    f = bigger / "003_3ac222fe75dd92ff.txt"
+    f.write_text(f.read_text(encoding="utf-8").replace("Donbass", "Donbas"), encoding="utf-8")
+    assert cache_mod.open_listing([bigger]).summaries is None
+    load_analysis([bigger])
+    assert cache_mod.open_listing([bigger]).summaries is not None
+    shutil.copy(SEEDS / "003_3ac222fe75dd92ff.txt", bigger / "extra.txt")
+    assert cache_mod.open_listing([bigger]).summaries is None
+    load_analysis([bigger])
+    (bigger / "4_11ecb.txt").unlink()
+    listing = cache_mod.open_listing([bigger])
+    assert listing.summaries is None
+    a, _ = load_analysis([bigger], listing=listing)
+    assert sum(s.n_articles for s in listing.summaries) == len(a.articles)
+    assert all(x.path != str(bigger / "4_11ecb.txt") for x in a.articles)
+
+
+def test_damaged_summaries_are_a_miss(home, bigger):
+    first, _ = load_analysis([bigger])
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    with db:
+        db.execute("UPDATE summaries SET data=?", (b"junk",))
+    db.close()
+    listing = cache_mod.open_listing([bigger])
+    assert listing.summaries is None and listing.notes and "unreadable" in listing.notes[0]
+    again, _ = load_analysis([bigger], listing=listing)
+    assert again == first
+    from tui.core.model import summarize
+
+    assert listing.summaries == summarize(first)
+    # the list is stored again: the next open has it
+    assert cache_mod.open_listing([bigger]).summaries == summarize(first)
+
+
+def test_listing_of_unreadable_files_keeps_them_skipped(home, bigger):
+    bad = bigger / "binary.txt"
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    a, _ = load_analysis([bigger])
+    assert any(s.path == str(bad) for s in a.skipped)
+    listing = cache_mod.open_listing([bigger])
+    assert listing.summaries is not None
+    assert [s.path for s in listing.all_skipped] == [s.path for s in a.skipped]
+
+
+def test_summaries_roundtrip_exactly(corpus):
+    from tui.core.model import summarize
+
+    a, _ = load_analysis([corpus], use_cache=False)
+    rows = summarize(a)
+    back, skipped = cache_mod.unpack_summaries(cache_mod.pack_summaries(rows, a.skipped))
+    assert back == rows and skipped == list(a.skipped)
+
+
+async def test_app_lists_stories_before_the_analysis_and_opens_one_when_ready(home, bigger, monkeypatch):
+    """Warm reopen: the rows come from the cached list while the analysis is still being built;
+    a story chosen meanwhile opens once it is there; triage works on the list alone."""
+    import threading
+
+    from tui.app import WirediffApp
+    from tui.config import Config
+    from tui.screens.reader import ReaderScreen
+    from tui.widgets.line_table import LineTable
+
+    full, _ = load_analysis([bigger])
+    gate = threading.Event()
+    real = cache_mod.load_analysis
+
+    def held(*a, **k):
+        assert gate.wait(30)
+        return real(*a, **k)
+
+    monkeypatch.setattr(cache_mod, "load_analysis", held)
+    app = WirediffApp([str(bigger)], config=Config())
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.stories_screen.query_one("#stories", LineTable)
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if table.row_count:
+                break
+        assert app.analysis is None and table.row_count == len(full.stories)
+        await pilot.press("j")
+        sid = app.stories_screen.current_story_id()
+        await pilot.press("s")  # a mark on the story's articles, before the analysis
+        assert app.stories_screen.states[sid] == "starred"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.stories_screen  # waits for the analysis
+        assert app.stories_screen.query_one("#loading").display
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.analysis == full
+        assert isinstance(app.screen, ReaderScreen) and app.screen.story.id == sid
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.stories_screen.states[sid] == "starred"
+        assert not app.stories_screen.query_one("#loading").display

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import select
 import sys
+import threading
 from collections.abc import Sequence
 
 from textual import work
@@ -15,7 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from . import paths
 from .config import Config, load_config
-from .core.model import Analysis
+from .core.model import Analysis, Skipped, StorySummary
 from .screens.help import HelpScreen, binding_rows
 from .screens.problems import ProblemsScreen
 from .screens.stories import StoriesScreen
@@ -38,10 +39,19 @@ class AnalysisProgressed(Message):
         return isinstance(message, AnalysisProgressed)
 
 
+class StoriesListed(Message):
+    """The worker found the stories list of these inputs in the cache (the analysis follows)."""
+
+    def __init__(self, summaries: list[StorySummary], skipped: tuple[Skipped, ...]) -> None:
+        super().__init__()
+        self.summaries, self.skipped = summaries, skipped
+
+
 class AnalysisFinished(Message):
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, summaries: list[StorySummary] | None = None) -> None:
         super().__init__()
         self.analysis = analysis
+        self.summaries = summaries
 
 
 class WirediffApp(App[int]):
@@ -64,9 +74,11 @@ class WirediffApp(App[int]):
         config: Config | None = None,
         analysis: Analysis | None = None,
         use_cache: bool = True,
+        listing=None,
     ) -> None:
         super().__init__()
         self.inputs = list(inputs)
+        self.listing = listing  # tui.cache.Listing of the inputs, when the caller walked them already
         self.one_story = one_story
         self.use_cache = use_cache
         self.cache_notes: list[str] = []
@@ -80,6 +92,9 @@ class WirediffApp(App[int]):
         self.analysis: Analysis | None = analysis
         self.error_line: str | None = None
         self.stories_screen = StoriesScreen()
+        # Set once the stories list from the cache has been painted: the worker holds the (long,
+        # GIL-bound) building of the analysis back until then, so the list's first frame comes first.
+        self._list_painted = threading.Event()
 
     # ----------------------------------------------------------------- start
     def on_mount(self) -> None:
@@ -97,6 +112,8 @@ class WirediffApp(App[int]):
         if self.analysis is not None:
             self.stories_screen.set_analysis(self.analysis)
         else:
+            if self.listing is not None and self.listing.summaries is not None:
+                self._show_listed(self.listing.summaries, self.listing.all_skipped)
             self.run_analysis()
         self._watch_terminal()
 
@@ -125,18 +142,50 @@ class WirediffApp(App[int]):
         self.set_interval(0.5, check, name="terminal-watch")
 
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
-    def run_analysis(self) -> Analysis:
-        from .cache import load_analysis
+    def run_analysis(self) -> Analysis | None:
+        """List the stories (from the cache when it has them), then build the analysis.
+
+        A failure is reported as it happens, through the same handler as any worker's: the
+        worker ends quietly, so waiting for it does not depend on how fast it failed."""
+        try:
+            return self._analyse()
+        except Exception as err:  # noqa: BLE001 -- shown in words, and logged with its traceback
+            self.log.error(err)
+            self.call_from_thread(self._worker_failed, err)
+            return None
+
+    def _analyse(self) -> Analysis:
+        from .cache import load_analysis, open_listing
 
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(AnalysisProgressed(stage, done, total))
 
+        listing = self.listing
+        if listing is None:
+            # The stories list first (a walk, a stat per file and one small query on a warm
+            # cache), then the whole analysis, which the reader needs.
+            listing = open_listing(self.inputs, one_story=self.one_story, use_cache=self.use_cache)
+            if listing.summaries is not None and listing.files:
+                self.post_message(StoriesListed(listing.summaries, listing.all_skipped))
+        if listing.summaries is not None and listing.files:
+            self._list_painted.wait(timeout=3.0)
+        self.listing = None  # a rerun walks the inputs again
         analysis, notes = load_analysis(
-            self.inputs, one_story=self.one_story, progress=progress, use_cache=self.use_cache
+            self.inputs, one_story=self.one_story, progress=progress, use_cache=self.use_cache, listing=listing
         )
         self.cache_notes = notes
-        self.post_message(AnalysisFinished(analysis))
+        self.post_message(AnalysisFinished(analysis, listing.summaries))
         return analysis
+
+    def on_stories_listed(self, message: StoriesListed) -> None:
+        if self.analysis is None:
+            self._show_listed(message.summaries, message.skipped)
+        else:
+            self._list_painted.set()
+
+    def _show_listed(self, summaries: list[StorySummary], skipped: tuple[Skipped, ...]) -> None:
+        self.stories_screen.set_summaries(summaries, skipped)
+        self.call_after_refresh(self._list_painted.set)
 
     def on_analysis_progressed(self, message: AnalysisProgressed) -> None:
         self.stories_screen.show_progress(message.stage, message.done, message.total)
@@ -149,7 +198,7 @@ class WirediffApp(App[int]):
             self.exit(2)
             return
         self.analysis = analysis
-        self.stories_screen.set_analysis(analysis)
+        self.stories_screen.set_analysis(analysis, message.summaries)
         for note in self.cache_notes:
             self.notify(note, severity="warning", timeout=8)
         if analysis.skipped:
@@ -162,11 +211,13 @@ class WirediffApp(App[int]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """All worker failures end here, shown in words."""
-        if event.state == WorkerState.ERROR:
-            err = event.worker.error
-            text = f"analysis failed: {type(err).__name__}: {err}"
-            self.stories_screen.show_error(text)
-            self.notify(text, severity="error", timeout=15)
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self._worker_failed(event.worker.error)
+
+    def _worker_failed(self, err: BaseException) -> None:
+        text = f"analysis failed: {type(err).__name__}: {err}"
+        self.stories_screen.show_error(text)
+        self.notify(text, severity="error", timeout=15)
 
     def _store_failed(self, warning: str) -> None:
         """The state file failed while running: the store carries on in memory; say so."""
@@ -183,7 +234,7 @@ class WirediffApp(App[int]):
     def action_show_problems(self) -> None:
         if isinstance(self.screen, ProblemsScreen):
             return
-        skipped = self.analysis.skipped if self.analysis is not None else ()
+        skipped = self.analysis.skipped if self.analysis is not None else self.stories_screen.skipped
         self.push_screen(ProblemsScreen(skipped, self.warnings()))
 
     def action_help(self) -> None:
@@ -214,14 +265,14 @@ def open_store() -> Store:
 
 def run_app(inputs: Sequence[str], *, one_story: bool = False, use_cache: bool = True) -> int:
     """Open the reader; returns the exit status (2 when there is nothing readable)."""
-    from .core.ingest import discover
+    from .cache import open_listing
 
-    files, skipped = discover(inputs)
-    if not files:
-        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3]) or "no .txt/.md files found"
+    listing = open_listing(inputs, one_story=one_story, use_cache=use_cache)
+    if not listing.files:
+        why = "; ".join(f"{s.path}: {s.reason}" for s in listing.skipped[:3]) or "no .txt/.md files found"
         print(f"wirediff: no readable articles ({why})", file=sys.stderr)
         return 2
-    app = WirediffApp(inputs, one_story=one_story, use_cache=use_cache)
+    app = WirediffApp(inputs, one_story=one_story, use_cache=use_cache, listing=listing)
     code = app.run()
     if app.error_line:
         print(app.error_line, file=sys.stderr)

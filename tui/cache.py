@@ -24,16 +24,27 @@ import sqlite3
 import time
 import zlib
 from array import array
-from itertools import repeat
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from .core import ENGINE_VERSION
 from .core.ingest import Source
-from .core.model import Analysis, Article, Family, Member, Sentence, Skipped, Story
+from .core.model import (
+    Analysis,
+    Article,
+    Family,
+    Member,
+    Sentence,
+    Skipped,
+    Story,
+    StorySummary,
+    summarize,
+)
 from .core.pipeline import Memo
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KEEP = 8  # analyses kept; older ones are pruned
 KEEP_PARTS = 200_000  # per-article / per-story entries kept (least recently used pruned)
 _READ_ERRORS = (sqlite3.DatabaseError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, KeyError)
@@ -162,6 +173,26 @@ def _unpack(blob: bytes) -> Analysis:
     return Analysis(tuple(articles), stories, families, skipped, data["engine"])
 
 
+def pack_summaries(summaries: Sequence[StorySummary], skipped: Sequence[Skipped] = ()) -> bytes:
+    """The stories list of an analysis (plus the files it could not read), a few hundred bytes a story."""
+    rows = [
+        (s.story.id, s.story.title, s.story.articles, s.outlets, s.n_articles, s.first_date, s.last_date, s.copied, s.digests, s.key)
+        for s in summaries
+    ]
+    return _blob({"engine": ENGINE_VERSION, "rows": rows, "skipped": [(k.path, k.reason) for k in skipped]})
+
+
+def unpack_summaries(blob: bytes) -> tuple[list[StorySummary], list[Skipped]]:
+    data = _unblob(blob)
+    if data["engine"] != ENGINE_VERSION:
+        raise ValueError("summaries of another engine")
+    rows = [
+        StorySummary(Story(sid, title, tuple(arts)), tuple(outlets), n, first, last, copied, tuple(digests), key)
+        for sid, title, arts, outlets, n, first, last, copied, digests, key in data["rows"]
+    ]
+    return rows, [Skipped(p, r) for p, r in data["skipped"]]
+
+
 def _blob(obj) -> bytes:
     return zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
@@ -196,12 +227,15 @@ class AnalysisCache:
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
-            for table in ("analyses", "stat_keys", "prepared", "stories"):
+            for table in ("analyses", "stat_keys", "prepared", "stories", "summaries"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(
                 "CREATE TABLE analyses (key TEXT PRIMARY KEY, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL)"
             )
             db.execute("CREATE TABLE stat_keys (stat TEXT PRIMARY KEY, key TEXT NOT NULL)")
+            # The stories list of each analysis, apart from its (large) blob: a reopen lists the
+            # stories from this small row while the analysis is unpacked.
+            db.execute("CREATE TABLE summaries (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
             db.execute("CREATE TABLE prepared (digest TEXT NOT NULL, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (digest, engine))")
             db.execute("CREATE TABLE stories (key TEXT PRIMARY KEY, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL)")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -251,13 +285,40 @@ class AnalysisCache:
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache not written ({e})"
 
-    def put(self, key: str, analysis: Analysis, *, stat: str | None = None) -> None:
+    def get_summaries(self, key: str) -> tuple[list[StorySummary], list[Skipped]] | None:
+        """The stories list stored with the analysis ``key`` (None: not stored, or unreadable)."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT data FROM summaries WHERE key=?", (key,)).fetchone()
+            return unpack_summaries(row[0]) if row else None
+        except _READ_ERRORS as e:
+            self.problem = f"analysis cache entry unreadable, re-analysing ({e})"
+            return None
+
+    def put_summaries(self, key: str, summaries: Sequence[StorySummary], skipped: Sequence[Skipped] = ()) -> None:
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                if self._db.execute("SELECT 1 FROM analyses WHERE key=?", (key,)).fetchone():
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO summaries (key, data) VALUES (?,?)", (key, pack_summaries(summaries, skipped))
+                    )
+        except sqlite3.DatabaseError as e:
+            self.problem = f"analysis cache not written ({e})"
+
+    def put(
+        self, key: str, analysis: Analysis, *, stat: str | None = None, summaries: Sequence[StorySummary] | None = None
+    ) -> None:
         if self._db is None:
             return
         try:
             data = pack(analysis)
         except ValueError:
             return  # not in the shape the columns assume: not cached
+        summary = pack_summaries(summarize(analysis) if summaries is None else summaries, analysis.skipped)
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -265,6 +326,7 @@ class AnalysisCache:
                     "INSERT OR REPLACE INTO analyses (key, engine, used, data) VALUES (?,?,?,?)",
                     (key, ENGINE_VERSION, time.time(), data),
                 )
+                self._db.execute("INSERT OR REPLACE INTO summaries (key, data) VALUES (?,?)", (key, summary))
                 if stat:
                     self._db.execute("INSERT OR REPLACE INTO stat_keys (stat, key) VALUES (?,?)", (stat, key))
                 self._db.execute(
@@ -272,6 +334,7 @@ class AnalysisCache:
                     (KEEP,),
                 )
                 self._db.execute("DELETE FROM stat_keys WHERE key NOT IN (SELECT key FROM analyses)")
+                self._db.execute("DELETE FROM summaries WHERE key NOT IN (SELECT key FROM analyses)")
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache not written ({e})"
 
@@ -337,11 +400,61 @@ class _SqliteMemo(Memo):
         self.cache._put_parts("stories", "key", items)
 
 
-def load_analysis(paths, *, one_story: bool = False, progress=None, use_cache: bool = True):
+@dataclass
+class Listing:
+    """The inputs of one open, as found on disk, and what the cache already knows of them.
+
+    ``open_listing`` costs a directory walk, one ``stat`` per file and one small query: with
+    ``summaries`` set, the stories list can be shown before ``load_analysis`` has built the
+    analysis (pass it the listing so the files are not walked again)."""
+
+    files: list[Path]
+    skipped: list[Skipped]  # inputs that are not articles (discover)
+    one_story: bool = False
+    stat: str | None = None  # stat key of ``files``, None when the cache is off or a file vanished
+    key: str | None = None  # content key the cache has for ``stat``
+    summaries: list[StorySummary] | None = None  # the stories list of the analysis ``key``
+    unread: list[Skipped] = field(default_factory=list)  # listed files that could not be read then
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def all_skipped(self) -> tuple[Skipped, ...]:
+        return tuple(self.skipped) + tuple(self.unread)
+
+
+def open_listing(paths, *, one_story: bool = False, use_cache: bool = True) -> Listing:
+    """Walk the inputs and look up the stories list cached for them exactly as they are on disk."""
+    from . import paths as wpaths
+    from .core.ingest import discover
+
+    files, skipped = discover(paths)
+    listing = Listing(files, skipped, one_story)
+    if not use_cache or not files:
+        return listing
+    cache = AnalysisCache(wpaths.cache_db())
+    try:
+        if not cache.enabled:
+            return listing
+        listing.stat = stat_key(files, one_story=one_story)
+        listing.key = cache.key_for_stat(listing.stat) if listing.stat else None
+        got = cache.get_summaries(listing.key) if listing.key else None
+        if got is not None:
+            listed = {str(f) for f in files}
+            listing.summaries = got[0]
+            listing.unread = [s for s in got[1] if s.path in listed]
+        _notes(cache, listing.notes)
+    finally:
+        cache.close()
+    return listing
+
+
+def load_analysis(paths, *, one_story: bool = False, progress=None, use_cache: bool = True, listing: Listing | None = None):
     """Serve the cached analysis of exactly these inputs, or analyse anew (reusing what is cached
     of unchanged articles and stories).
 
-    Returns ``(analysis, notes)`` where notes are one-line messages about the cache for the user."""
+    Returns ``(analysis, notes)`` where notes are one-line messages about the cache for the user.
+    With ``listing`` (from ``open_listing`` of the same paths) the inputs are not walked again, and
+    ``listing.summaries`` is set to the stories list of the analysis returned."""
     import dataclasses
 
     from . import paths as wpaths
@@ -349,18 +462,33 @@ def load_analysis(paths, *, one_story: bool = False, progress=None, use_cache: b
     from .core.pipeline import analyze_sources, read_files
 
     notes: list[str] = []
+    if listing is not None and listing.one_story != one_story:
+        listing = None
     cache = AnalysisCache(wpaths.cache_db()) if use_cache else None
+    summaries: list[StorySummary] | None = None
     try:
-        files, skipped = discover(paths)
-        stat = stat_key(files, one_story=one_story) if cache and cache.enabled else None
+        if listing is not None:
+            files, skipped = listing.files, list(listing.skipped)
+            notes.extend(listing.notes)
+            stat = listing.stat if cache and cache.enabled else None
+            if stat is None and cache and cache.enabled and use_cache and files:
+                stat = stat_key(files, one_story=one_story)
+        else:
+            files, skipped = discover(paths)
+            stat = stat_key(files, one_story=one_story) if cache and cache.enabled else None
         if cache and stat:
-            key = cache.key_for_stat(stat)
+            key = listing.key if listing is not None and listing.stat == stat else cache.key_for_stat(stat)
             hit = cache.get(key) if key else None
             if hit is not None:
                 listed = {str(f) for f in files}
                 unread = [s for s in hit.skipped if s.path in listed]  # files that could not be read then
                 if progress:
                     progress("read", len(files), len(files))
+                if listing is not None:
+                    if listing.key != key or listing.summaries is None:
+                        listing.summaries = summarize(hit)
+                        cache.put_summaries(key, listing.summaries, hit.skipped)
+                    listing.unread = unread
                 return dataclasses.replace(hit, skipped=tuple(skipped) + tuple(unread)), _notes(cache, notes)
         sources, unread = read_files(files, progress=progress)
         skipped = skipped + unread
@@ -368,13 +496,21 @@ def load_analysis(paths, *, one_story: bool = False, progress=None, use_cache: b
         hit = cache.get(key) if cache else None
         if hit is not None:
             analysis = dataclasses.replace(hit, skipped=tuple(skipped))
+            if listing is not None:
+                summaries = summarize(analysis)
+                cache.put_summaries(key, summaries, hit.skipped)
         else:
             memo = cache.memo() if cache and cache.enabled else None
             analysis = analyze_sources(sources, skipped=skipped, one_story=one_story, progress=progress, memo=memo)
             if cache and sources:
-                cache.put(key, dataclasses.replace(analysis, skipped=tuple(unread)), stat=stat)
+                summaries = summarize(analysis)
+                cache.put(key, dataclasses.replace(analysis, skipped=tuple(unread)), stat=stat, summaries=summaries)
         if cache and stat and hit is not None:
             cache.link_stat(stat, key)  # same contents, new stat (a touched file): next open skips reading
+        if listing is not None:
+            listing.summaries = summaries if summaries is not None else summarize(analysis)
+            listing.unread = list(unread)
+            listing.key = key if cache else None
         return analysis, _notes(cache, notes)
     finally:
         if cache:

@@ -190,3 +190,58 @@ class Analysis:
             if s.family is None:
                 unique += n
         return unique / total if total else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """What the stories list shows of one story; computed from an ``Analysis`` (``summarize``)
+    and cached with it, so a reopen can list the stories before the full analysis is built."""
+
+    story: Story
+    outlets: tuple[str, ...]
+    n_articles: int
+    first_date: str | None
+    last_date: str | None
+    copied: float  # body chars in families / body chars, 0..1
+    digests: tuple[str, ...]
+    key: str = ""  # lowercase headline and outlets: what the filter searches
+
+    @property
+    def date_span(self) -> str:
+        if not self.first_date:
+            return "—"
+        if self.first_date == self.last_date or not self.last_date:
+            return self.first_date
+        a, b = self.first_date, self.last_date
+        return f"{a}→{b[5:] if a[:4] == b[:4] else b}"
+
+
+def summarize(analysis: Analysis) -> list[StorySummary]:
+    """One summary per story, in the analysis' story order."""
+    out = []
+    by_id = analysis.article_by_id
+    for st in analysis.stories:
+        arts = [by_id[a] for a in st.articles]
+        total = shared = 0
+        for a in arts:
+            for s in a.sentences:
+                if s.role == "body":
+                    n = s.end - s.start
+                    total += n
+                    if s.family is not None:
+                        shared += n
+        dates = sorted(a.published for a in arts if a.published)
+        outlets = tuple(sorted({a.outlet for a in arts}))
+        out.append(
+            StorySummary(
+                st,
+                outlets,
+                len(arts),
+                dates[0] if dates else None,
+                dates[-1] if dates else None,
+                shared / total if total else 0.0,
+                tuple(a.digest for a in arts),
+                (st.title + " " + " ".join(outlets)).lower(),
+            )
+        )
+    return out

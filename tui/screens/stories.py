@@ -6,71 +6,21 @@ Triage marks live on articles (by content digest); a story's state is derived fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
-from ..core.model import Analysis, Story
-from ..store import Mark, NO_MARK, story_state
+from ..core.model import Analysis, Skipped, StorySummary, summarize
+from ..store import NO_MARK, Mark, story_state
 from ..widgets.line_table import Column, LineTable
 from .problems import skipped_line
 
+__all__ = ["StoriesScreen", "StorySummary", "filter_rows", "filter_sort", "sort_rows", "summarize"]
+
 SORTS = ("newest", "most outlets", "most copied")
 STATE_GLYPH = {"new": "●", "read": " ", "starred": "★", "archived": "▣"}
-
-
-@dataclass(frozen=True, slots=True)
-class StorySummary:
-    story: Story
-    outlets: tuple[str, ...]
-    n_articles: int
-    first_date: str | None
-    last_date: str | None
-    copied: float  # body chars in families / body chars, 0..1
-    digests: tuple[str, ...]
-    key: str = ""  # lowercase headline and outlets: what the filter searches
-
-    @property
-    def date_span(self) -> str:
-        if not self.first_date:
-            return "—"
-        if self.first_date == self.last_date or not self.last_date:
-            return self.first_date
-        a, b = self.first_date, self.last_date
-        return f"{a}→{b[5:] if a[:4] == b[:4] else b}"
-
-
-def summarize(analysis: Analysis) -> list[StorySummary]:
-    out = []
-    for st in analysis.stories:
-        arts = analysis.story_articles(st)
-        total = shared = 0
-        for a in arts:
-            for s in a.sentences:
-                if s.role == "body":
-                    n = s.end - s.start
-                    total += n
-                    if s.family is not None:
-                        shared += n
-        dates = sorted(a.published for a in arts if a.published)
-        outlets = tuple(sorted({a.outlet for a in arts}))
-        out.append(
-            StorySummary(
-                st,
-                outlets,
-                len(arts),
-                dates[0] if dates else None,
-                dates[-1] if dates else None,
-                shared / total if total else 0.0,
-                tuple(a.digest for a in arts),
-                (st.title + " " + " ".join(outlets)).lower(),
-            )
-        )
-    return out
 
 
 def sort_rows(rows: list[StorySummary], sort: str) -> list[StorySummary]:
@@ -137,6 +87,9 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
     def __init__(self) -> None:
         super().__init__(id="stories-screen")
         self.analysis: Analysis | None = None
+        self.listed = False  # the rows are known (from the cache's stories list or the analysis)
+        self.skipped: tuple[Skipped, ...] = ()
+        self._pending: str | None = None  # story id chosen before the analysis was ready
         self.summaries: list[StorySummary] = []
         self.sort = SORTS[0]
         self.hide_archived = True
@@ -173,8 +126,8 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         table.display = False
         self.query_one("#filter", Input).display = False
         self._columns_ready = True
-        if self.analysis is not None:
-            self.set_analysis(self.analysis)
+        if self.listed:  # set before the screen was mounted
+            self._show_rows()
 
     # ----------------------------------------------------------------- loading
     def show_progress(self, stage: str, done: int, total: int) -> None:
@@ -183,14 +136,40 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         bar.update(total=max(total, 1), progress=done)
 
     def show_error(self, text: str) -> None:
+        self._pending = None
+        self.query_one("#loading").display = True
         self.query_one("#progress-label", Label).update(text)
         self.query_one("#progress", ProgressBar).display = False
 
-    def set_analysis(self, analysis: Analysis) -> None:
-        self.analysis = analysis
+    def set_summaries(self, summaries: list[StorySummary], skipped: tuple[Skipped, ...] = ()) -> None:
+        """Show the stories list before the analysis is built (from the cache's summaries); opening
+        a story waits for ``set_analysis``."""
+        self.summaries, self.skipped, self.listed = summaries, tuple(skipped), True
         if not self._columns_ready:
             return  # on_mount shows it
-        self.summaries = summarize(analysis)
+        self._show_rows()
+
+    def set_analysis(self, analysis: Analysis, summaries: list[StorySummary] | None = None) -> None:
+        """The analysis (and its stories list, computed here when not given)."""
+        self.analysis = analysis
+        self.skipped = tuple(analysis.skipped)
+        same = summaries is not None and self.listed and (summaries is self.summaries or summaries == self.summaries)
+        if not same:
+            self.summaries = summarize(analysis) if summaries is None else summaries
+        self.listed = True
+        if not self._columns_ready:
+            return  # on_mount shows it
+        if same:
+            self.query_one("#loading").display = False
+            self._update_status()
+        else:
+            self._show_rows()
+        if self._pending is not None:
+            story_id, self._pending = self._pending, None
+            if self.app.screen is self:
+                self._open_story(story_id)
+
+    def _show_rows(self) -> None:
         self._ordered = {}
         self.query_one("#loading").display = False
         table = self.query_one("#stories", LineTable)
@@ -208,7 +187,7 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
         Rows are painted lazily by the table (``_cells``), so this costs a filter and a sort over
         precomputed keys, not a cell per story.
         """
-        if self.analysis is None:
+        if not self.listed:
             return
         table = self.query_one("#stories", LineTable)
         keep = self.current_story_id()
@@ -259,8 +238,8 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
             parts.append(f"filter: {self.query_text!r}")
         if hidden:
             parts.append(f"{hidden} archived hidden (H)")
-        if self.analysis is not None and self.analysis.skipped:
-            parts.append(skipped_line(len(self.analysis.skipped)))
+        if self.skipped:
+            parts.append(skipped_line(len(self.skipped)))
         # One fixed-height line: no layout pass (it would repaint the whole screen).
         self.query_one("#stories-status", Static).update(" · ".join(parts), layout=False)
 
@@ -283,11 +262,24 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
     def on_line_table_selected(self, event: LineTable.Selected) -> None:
         event.stop()
         summary = self.current_summary()
-        if summary is None or self.analysis is None:
+        if summary is None:
             return
+        if self.analysis is None:  # listed from the cache, still being unpacked: open it when ready
+            self._pending = summary.story.id
+            self.query_one("#progress-label", Label).update(f"Opening “{summary.story.title[:60]}”: loading the analysis…")
+            self.query_one("#progress", ProgressBar).update(total=None)
+            self.query_one("#loading").display = True
+            return
+        self._open_story(summary.story.id)
+
+    def _open_story(self, story_id: str) -> None:
         from .reader import ReaderScreen
 
-        self.app.push_screen(ReaderScreen(self.analysis, summary.story), callback=lambda _r: self.refresh_rows())
+        assert self.analysis is not None
+        story = next((s for s in self.analysis.stories if s.id == story_id), None)
+        if story is None:
+            return
+        self.app.push_screen(ReaderScreen(self.analysis, story), callback=lambda _r: self.refresh_rows())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
@@ -300,7 +292,7 @@ One row per story. **State** comes from the articles' marks: ▣ archived (all a
 
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("triage", "cycle_sort", "toggle_archived", "filter", "undo") and self.analysis is None:
+        if action in ("triage", "cycle_sort", "toggle_archived", "filter", "undo") and not self.listed:
             return None
         return True
 
