@@ -233,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         "fam P/R: pairs of body lines in different articles, same origin vs same family.\n"
         "boil P/R: boilerplate lines; the peers label a sentence boilerplate when it recurs in 2+ stories.\n"
         "time: cold (reading files included); * = extrapolated from a sample of stories (accuracy on that sample).\n"
-        "peak MB: ru_maxrss of a fresh process per tool and size (interpreter and imports included)."
+        "peak MB: a fresh process per tool and size (interpreter and imports included): its ru_maxrss, or for\n"
+        "  wirediff, if higher, the peak PSS of it and its worker processes together (sampled every 0.1 s)."
     )
     if args.json:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,56 @@ from pathlib import Path
 from .measure import Prediction
 
 
+class TreeMemory:
+    """Peak memory of this process and its worker processes together, sampled ten times a second.
+
+    ``ru_maxrss`` sees one process; wirediff forks workers, whose pages are partly shared with the
+    parent (copy-on-write), so the sum of their RSS would count shared pages twice.  PSS (proportional
+    set size, /proc/PID/smaps_rollup) splits shared pages among their sharers: the sum over the
+    process tree is the memory the run really holds.  Not available: ``peak_mb`` is 0."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.sample()
+
+    def sample(self) -> None:
+        total = 0
+        todo = [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            try:
+                with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+                    for line in f:
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1])
+                            break
+                with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+                    todo.extend(int(c) for c in f.read().split())
+            except (OSError, ValueError):
+                continue  # a worker that just exited, or no /proc
+        self.peak_kb = max(self.peak_kb, total)
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024
+
+
 def run_wirediff(folder: Path) -> tuple[dict[str, Prediction], float, str]:
     from tui.core.pipeline import analyze
 
@@ -45,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     folder: Path = args.folder
     extrapolated = False
+    tree = TreeMemory()
     if args.tool == "wirediff":
-        preds, seconds, note = run_wirediff(folder)
+        with tree:
+            preds, seconds, note = run_wirediff(folder)
     else:
         from . import peers
 
@@ -64,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             res.extrapolated,
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    if tree.peak_kb:  # wirediff's workers included (the peers run in one process)
+        peak_mb = max(peak_mb, tree.peak_mb)
 
     from .corpus import read_truth
     from .measure import score

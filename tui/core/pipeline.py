@@ -28,7 +28,7 @@ from .cluster import ClusterDoc, cluster, salient_words
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .model import Analysis, Article, Family, Member, Sentence, Skipped, Story
 from .provenance import first_carrier
-from .text import Segment, normalize, segment, words
+from .text import Segment, normalize_many, segment, words
 
 Progress = Callable[[str, int, int], None]
 
@@ -448,7 +448,7 @@ def prepare_text(raw: str) -> Prepared:
     if header.url_line:
         head[header.url_line] = Label("meta", "url")
     labels = label_own(raw, segments, head)
-    norms = [normalize(raw[s.start : s.end]) for s in segments]
+    norms = normalize_many(raw, segments)
     salient = [
         w for lab, seg in zip(labels, segments) if lab.role == "body" for w in salient_words(raw[seg.start : seg.end])
     ]
