@@ -277,3 +277,58 @@ def test_word_diff_ops_cover_both_texts():
     # spans go forward through both texts
     ends_a = [x for _, (x, _), _ in ops]
     assert ends_a == sorted(ends_a)
+
+
+# --- fast paths agree with the exact ones -----------------------------------------------------
+TRICKY = [
+    "The company's so-called \u201cplan\u201d would cut 1,000 jobs \u2014 about eight per cent of staff.",
+    "Rock 'n' roll isn''t dead, said O\u2019Brien--the band\u2019s manager -- in Z\u00fcrich.",
+    "'Quoted from the start,' he said, adding that 2,50 and 3,000,000 are figures.",
+    "Under_scores and __dunders__ stay words; one two three per cent.",
+    "Caf\u00e9 owners met in S\u00e3o Paulo on Monday \u2013 the 3rd meeting in 12 months.",
+    "  Leading and trailing spaces, a soft\u00adhyphen and a zero\u200bwidth space.  ",
+    "Numbers like 1,000 and 7 and seven, and ten per cent or 10 percent.",
+    "He said: \u201cWe will rebuild\u201d \u2026 and \u00abnever forget\u00bb the winter of 1944.",
+    "Rock 'n' roll isn''t dead, said O\u2019Brien--the band\u2019s manager -- in the city.",
+    "'Quoted from the start,' he said, and -dashes- or well- known `ticks` stay apart.",
+    "Under_scores and __dunders__ stay words; one two three and 12 of 2024 in the U.S.",
+    "The \u2018single quoted\u2019 word, a \u201cdouble\u201d one \u2014 and the end\u2026",
+    "x - y -- z ' w '' v 'a' b' 'c d'e f''g h-'i j'-k",
+]
+
+
+def test_batch_words_match_the_exact_word_lists(monkeypatch):
+    from tui.core import align as A
+
+    exact_words = A._words
+    texts = TRICKY * 3 + [t.upper() for t in TRICKY]
+    calls = []
+    monkeypatch.setattr(A, "_words", lambda *a: calls.append(1) or exact_words(*a))
+    got = A._batch_words(texts, [words(t) for t in texts])
+    assert 8 <= len(calls) <= len(texts) - 8  # both paths taken
+    monkeypatch.undo()
+    for t, ws in zip(texts, got):
+        exact = A._words(t, words(t))
+        assert (ws.starts, ws.ends, ws.norms, ws.caps) == (exact.starts, exact.ends, exact.norms, exact.caps), t
+
+
+def test_numpy_shingles_agree_with_the_plain_count():
+    from tui.core import align as A
+
+    rng = random.Random(5)
+    vocab = [f"w{k}" for k in range(40)]
+    codes = A._Codes()
+    lists = [codes.code([rng.choice(vocab) for _ in range(rng.randrange(4, 30))]) for _ in range(300)]
+    fast = A._shared_shingles(lists, False)
+    assert fast and fast == A._shared_shingles_py(lists)
+
+
+def test_too_many_distinct_words_fall_back_to_the_same_families(monkeypatch):
+    from tui.core import align as A
+
+    inputs, _ = seed_inputs()
+    want = align(inputs)
+    monkeypatch.setattr(A, "_CODE_LIMIT", 50)  # the seeds hold far more distinct words
+    with pytest.raises(A._Overflow):
+        A._align(list(inputs), A._Codes())
+    assert align(inputs) == want

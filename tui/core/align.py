@@ -34,12 +34,15 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import accumulate
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from .text import _WORD_RE, words  # the word pattern of text.tokens, to stay in step
+from .text import _JOINERS as _TEXT_JOINERS
+from .text import _NON_ASCII_SUB, _VIEW_JOINER, _VIEW_SPACE, _WORD_RE, words  # text.tokens' words, to stay in step
 
 Span = tuple[int, int]
 
@@ -226,17 +229,20 @@ def _words(text: str, norms: list[str] | None = None) -> _Words:
     ends = [m.end() for m in ms]
     if norms is None:
         norms = words(text)  # one matching form per word match, as tokens() gives them
-    if _SPECIAL.isdisjoint(norms):
-        if not _DIGIT_RE.search(text):  # nothing to merge or rewrite
-            caps = [text[a].isupper() for a in starts]
-        elif not _COMMA_WORD_RE.search(text):  # figures, but no "1,000" to join
-            caps = [text[a].isupper() or text[a].isdigit() for a in starts]
-        else:
-            caps = None
-        if caps is not None:
-            if caps:
-                caps[0] = False
-            return _Words(starts, ends, list(norms), caps)
+    special = not _SPECIAL.isdisjoint(norms)
+    if not special and not _DIGIT_RE.search(text):  # nothing to merge or rewrite
+        caps = [text[a].isupper() for a in starts]
+    elif not _COMMA_WORD_RE.search(text) and not (special and "cent" in norms and "per" in norms):
+        # figures, but no "1,000" or "per cent" to join: words stay one for one
+        caps = [text[a].isupper() or text[a].isdigit() for a in starts]
+        if special:
+            norms = [_NUMBER_WORDS.get(w, w) for w in norms]
+    else:
+        caps = None
+    if caps is not None:
+        if caps:
+            caps[0] = False
+        return _Words(starts, ends, list(norms), caps)
     o_starts: list[int] = []
     o_ends: list[int] = []
     o_norms: list[str] = []
@@ -313,6 +319,51 @@ def _quote_closes(text: str, p: int) -> bool:
 
 
 # --- pairwise decision ------------------------------------------------------------------
+class _Overflow(Exception):
+    """More distinct words than one character per word can code (see :class:`_Codes`)."""
+
+
+# one character per distinct word: code points below this, the surrogates skipped
+_CODE_LIMIT = 0x110000 - 0x800
+
+
+class _CharMap(dict):
+    """word -> its code: one character per distinct word, in order of first sight (code
+    points below ``_CODE_LIMIT``, the surrogates skipped)."""
+
+    def __missing__(self, word: str) -> str:
+        n = len(self)
+        if n >= _CODE_LIMIT:
+            raise _Overflow
+        c = self[word] = chr(n + 0x800 if n >= 0xD800 else n)
+        return c
+
+
+class _IntMap(dict):
+    def __missing__(self, word: str) -> int:
+        n = self[word] = len(self)
+        return n
+
+
+class _Codes:
+    """Words as single characters, so that a word list becomes a string and rapidfuzz aligns
+    it at string speed (the alignment depends only on which words are equal, so the result
+    is the same as on the word lists).  When the words outnumber the characters
+    (``_Overflow``), ``tuples`` mode codes each word list as a tuple of ints instead."""
+
+    __slots__ = ("map", "tuples")
+
+    def __init__(self, tuples: bool = False):
+        self.map: dict = _IntMap() if tuples else _CharMap()
+        self.tuples = tuples
+
+    def code(self, norms: Sequence[str]) -> str | tuple[int, ...]:
+        m = self.map
+        if self.tuples:
+            return tuple([m[w] for w in norms])
+        return "".join([m[w] for w in norms])
+
+
 @dataclass(slots=True)
 class _Prep:
     text: str
@@ -320,22 +371,60 @@ class _Prep:
     caps: list[bool]
     quoted: list[bool]
     negations: int = -1  # count of negating words, computed on first use
+    codes: str | tuple = ""  # the norms coded by a _Codes (equal words, equal codes)
+    joined: str = ""  # " ".join(norms)
+    any_quoted: bool = False
+    stops: list[int] | None = None  # stops[k]: stop words among norms[:k]
+    digits: list[int] | None = None  # positions of the words that start with a digit
 
 
-def _prep(text: str, norms: list[str] | None = None) -> _Prep:
-    ws = _words(text, norms)
-    return _Prep(text, ws.norms, ws.caps, _quoted(text, ws.starts))
+def _prep(
+    text: str,
+    norms: Sequence[str] | None = None,
+    codes: _Codes | None = None,
+    ws: _Words | None = None,
+    coded: str | tuple | None = None,
+) -> _Prep:
+    """Everything the pairwise decision needs of one sentence.  ``norms``, when given, must
+    be ``words(text)``, ``ws`` its ``_words(text, norms)``, and ``coded`` the code of
+    ``norms``; ``codes`` is shared by the sentences that are compared."""
+    if ws is None:
+        ws = _words(text, list(norms) if norms is not None else None)
+    norms = ws.norms
+    if codes is None:
+        codes = _Codes()
+    if coded is None:
+        coded = codes.code(norms)
+    quoted = _quoted(text, ws.starts)
+    joined = " ".join(norms)
+    if joined.isascii() and not _DIGIT_RE.search(joined):
+        digits = []
+    else:
+        digits = [k for k, w in enumerate(norms) if w[:1].isdigit()]
+    return _Prep(
+        text,
+        norms,
+        ws.caps,
+        quoted,
+        sum(w in _NEGATORS for w in norms) if not _NEGATORS.isdisjoint(norms) else 0,
+        coded,
+        joined,
+        True in quoted,
+        list(accumulate(map(_STOP.__contains__, norms), initial=0)),
+        digits,
+    )
 
 
 def match(a: str, b: str) -> str | None:
     """Pairwise decision: "verbatim", "edited", "quote" or None."""
-    r = _decide(_prep(a), _prep(b))
+    r = match_score(a, b)
     return r[0] if r else None
 
 
 def match_score(a: str, b: str) -> tuple[str, float] | None:
     """Pairwise decision with its score (0..100)."""
-    return _decide(_prep(a), _prep(b))
+    codes = _Codes()
+    return _decide(_prep(a, codes=codes), _prep(b, codes=codes))
 
 
 def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
@@ -343,32 +432,63 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
     la, lb = len(na), len(nb)
     if la < MIN_WORDS or lb < MIN_WORDS:
         return None
-    if na == nb:
+    if a.codes == b.codes:
         return ("verbatim", 100.0)
-    ops = Indel.opcodes(na, nb).as_list()  # (tag, src_start, src_end, dest_start, dest_end)
+    quoted = a.any_quoted or b.any_quoted
+    # An edited pair scores half fuzz.ratio plus half the word overlap (at most 1): below a
+    # ratio of 59 it cannot reach EDITED_MIN, and without quotation marks it is no quote.
+    if not quoted and min(la, lb) < EDITED_MIN_WORDS:
+        return None
+    ratio = fuzz.ratio(a.joined, b.joined)
+    if not quoted and ratio < 2 * EDITED_MIN - 101:
+        return None
+    ops = Indel.opcodes(a.codes, b.codes).as_list()  # (tag, src_start, src_end, dest_start, dest_end)
     conflict = False
     lcs = 0
-    extra_a: list[str] = []  # words of each side outside the equal blocks
-    extra_b: list[str] = []
+    ca, cb = a.caps, b.caps
+    sa, sb = a.stops, b.stops
+    da, db = a.digits, b.digits
+    content_a = content_b = 0  # content words of each side outside the equal blocks
+    num_a = num_b = False  # ... and whether one of them is a figure
     pa = pb = 0  # ends of the last equal block
     for tag, s1, e1, s2, e2 in ops:
         if tag == "equal":
             # between two equal blocks: does the same place hold a different name or
-            # figure on each side?
-            if not conflict and _names_differ(na, a.caps, pa, s1, nb, b.caps, pb, s2):
+            # figure on each side?  (_names_differ looks only at short substitutions)
+            if (
+                not conflict
+                and pa < s1 <= pa + SWAP_MAX
+                and pb < s2 <= pb + SWAP_MAX
+                and _names_differ(na, ca, pa, s1, nb, cb, pb, s2)
+            ):
                 conflict = True
             lcs += e1 - s1
             pa, pb = e1, e2
         else:
-            extra_a += na[s1:e1]
-            extra_b += nb[s2:e2]
-    if not conflict and _names_differ(na, a.caps, pa, la, nb, b.caps, pb, lb):
+            if e1 > s1:
+                content_a += e1 - s1 - (sa[e1] - sa[s1])
+                if da and not num_a:
+                    num_a = any(s1 <= p < e1 for p in da)
+            if e2 > s2:
+                content_b += e2 - s2 - (sb[e2] - sb[s2])
+                if db and not num_b:
+                    num_b = any(s2 <= p < e2 for p in db)
+    if not conflict and _names_differ(na, ca, pa, la, nb, cb, pb, lb):
         conflict = True
-    edited = None
-    if not conflict and min(la, lb) >= EDITED_MIN_WORDS:
-        edited = _edited_score(a, b, lcs, extra_a, extra_b)
-    if edited is not None and edited >= EDITED_MIN:
-        return ("edited", edited)
+    if (
+        not conflict
+        and min(la, lb) >= EDITED_MIN_WORDS
+        # a number or a negation that only one side has changes the fact
+        and not (num_a and num_b)
+        and _negations(a) == _negations(b)
+        and max(content_a, content_b) <= EDITED_MAX_EXTRA
+    ):
+        sim = 2 * lcs / (la + lb)
+        edited = 100 * (0.5 * sim + 0.5 * (ratio / 100))
+        if edited >= EDITED_MIN:
+            return ("edited", edited)
+    if not quoted:
+        return None
     quote = _quote_score(a, b, ops)
     if quote is not None:
         return ("quote", quote)
@@ -394,24 +514,6 @@ def _names_differ(
     return not (jx.startswith(jy) or jy.startswith(jx))
 
 
-def _edited_score(a: _Prep, b: _Prep, lcs: int, extra_a: list[str], extra_b: list[str]) -> float | None:
-    na, nb = a.norms, b.norms
-    # a number or a negation that only one side has changes the fact
-    nums_a = {w for w in extra_a if w[:1].isdigit()}
-    nums_b = {w for w in extra_b if w[:1].isdigit()}
-    if nums_a and nums_b:
-        return None
-    if _negations(a) != _negations(b):
-        return None
-    content_a = sum(w not in _STOP for w in extra_a)
-    content_b = sum(w not in _STOP for w in extra_b)
-    if max(content_a, content_b) > EDITED_MAX_EXTRA:
-        return None
-    sim = 2 * lcs / (len(na) + len(nb))
-    ratio = fuzz.ratio(" ".join(na), " ".join(nb)) / 100
-    return 100 * (0.5 * sim + 0.5 * ratio)
-
-
 def _negations(p: _Prep) -> int:
     if p.negations < 0:
         p.negations = sum(w in _NEGATORS for w in p.norms)
@@ -419,7 +521,7 @@ def _negations(p: _Prep) -> int:
 
 
 def _quote_score(a: _Prep, b: _Prep, ops: list[tuple[str, int, int, int, int]]) -> float | None:
-    if not any(a.quoted) and not any(b.quoted):
+    if not a.any_quoted and not b.any_quoted:
         return None
     # longest run of equal words, bridging single-word slips ("labourers" / "laborers")
     best = None
@@ -464,6 +566,91 @@ def _better(best, run):
     return best
 
 
+# The word spans of many sentences at once, at C speed: the sentences are mapped character
+# for character onto ASCII (the "view" of tui.core.text.normalize_many, case kept): word
+# characters stay, the joiners become \x01, the separators text.py knows become spaces and
+# any other non-ASCII character \x02 (such a sentence takes the exact path, _words).  A
+# word is a run of word characters linked by single joiners, exactly ``_WORD_RE`` on ASCII.
+_BATCH_TABLE = bytes(
+    c
+    if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95)
+    else (1 if chr(c) in _TEXT_JOINERS else 2 if c == 2 else 32)
+    for c in range(256)
+)
+
+
+def _batch_view(t: str) -> bytes:
+    if not t.isascii():
+        for c in _VIEW_SPACE:
+            if c in t:
+                t = t.replace(c, " ")
+        for c in _VIEW_JOINER:
+            if c in t:
+                t = t.replace(c, "'")
+        if not t.isascii():
+            t = _NON_ASCII_SUB("\x02", t)
+    return t.encode("ascii").translate(_BATCH_TABLE)
+
+
+def _batch_words(texts: Sequence[str], norms: Sequence[Sequence[str]]) -> list[_Words]:
+    """``[_words(t, list(n)) for t, n in zip(texts, norms)]`` (``n`` = ``words(t)``), with the
+    common sentences (no "1,000" or "per cent" to join, no character outside the view)
+    tokenized together by numpy."""
+    out: list[_Words | None] = [None] * len(texts)
+    fast: list[int] = []
+    for k, (t, n) in enumerate(zip(texts, norms)):
+        if _COMMA_WORD_RE.search(t) and _DIGIT_RE.search(t) or ("cent" in n and "per" in n):
+            out[k] = _words(t, list(n))
+        else:
+            fast.append(k)
+    if len(fast) < 8:
+        for k in fast:
+            out[k] = _words(texts[k], list(norms[k]))
+        return out  # type: ignore[return-value]
+    views = [_batch_view(texts[k]) for k in fast]
+    b = np.frombuffer(b" ".join(views), dtype=np.uint8)
+    word = b >= 48
+    link = b == 1
+    link[1:-1] &= word[:-2] & word[2:]
+    link[0] = link[-1] = False
+    inw = np.zeros(len(b) + 2, dtype=np.int8)
+    inw[1:-1] = word | link
+    edges = np.diff(inw)
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    upper = (b[starts] >= 65) & (b[starts] <= 90)
+    digit = b[starts] <= 57
+    lens = np.fromiter(map(len, views), np.int64, len(views))
+    offs = np.cumsum(lens + 1) - lens - 1
+    lo = np.searchsorted(starts, offs)
+    hi = np.searchsorted(starts, offs + lens)
+    shift = np.repeat(offs, hi - lo)  # (every word lies inside its sentence)
+    starts_l = (starts - shift).tolist()
+    ends_l = (ends - shift).tolist()
+    lo, hi = lo.tolist(), hi.tolist()
+    upper_l = upper.tolist()
+    updig_l = (upper | digit).tolist()
+    for j, k in enumerate(fast):
+        t, n, v = texts[k], norms[k], views[j]
+        a, z = lo[j], hi[j]
+        if z - a != len(n) or 2 in v:  # (a character outside the view)
+            out[k] = _words(t, list(n))
+            continue
+        st = starts_l[a:z]
+        en = ends_l[a:z]
+        special = not _SPECIAL.isdisjoint(n)
+        if not special and not _DIGIT_RE.search(t):
+            caps = upper_l[a:z]
+            nn = list(n)
+        else:
+            caps = updig_l[a:z]
+            nn = [_NUMBER_WORDS.get(w, w) for w in n] if special else list(n)
+        if caps:
+            caps[0] = False
+        out[k] = _Words(st, en, nn, caps)
+    return out  # type: ignore[return-value]
+
+
 # --- word diff --------------------------------------------------------------------------
 def word_diff(a: str, b: str) -> list[tuple[str, Span, Span]]:
     """Word-level opcodes between two texts, as character spans into each text.
@@ -489,37 +676,54 @@ def _span(toks: _Words, i: int, j: int, n: int) -> Span:
 # --- families ---------------------------------------------------------------------------
 def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     """Families of the given sentences (one story's body sentences), strongest first."""
-    items = list(sentences)
+    try:
+        return _align(list(sentences), _Codes())
+    except _Overflow:  # more distinct words than characters: the same alignment, slower
+        return _align(list(sentences), _Codes(tuples=True))
+
+
+def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     # 1. buckets of identical word lists
-    bucket_of: dict[tuple[str, ...], int] = {}
-    bucket_items: list[list[int]] = []
     bucket_norms: list[tuple[str, ...]] = []
-    word_lists: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    bucket_items: list[list[int]] = []
+    word_lists: dict[tuple[str, ...], list[int]] = {}
+    by_norm: dict[str, list[int]] = defaultdict(list)  # the caller's ASCII norm strings
+    odd: list[int] = []
     for i, s in enumerate(items):
-        norms = _word_tuple(s)
+        n = s.norm
+        if n and n.isascii():
+            by_norm[n].append(i)
+        else:
+            odd.append(i)
+    for n, its in by_norm.items():
+        norms = tuple(n.split(" "))
         if len(norms) >= MIN_WORDS:
-            word_lists[norms].append(i)
+            word_lists[norms] = its
+    for i in odd:
+        norms = tuple(words(items[i].text))
+        if len(norms) >= MIN_WORDS:
+            its = word_lists.setdefault(norms, [])
+            its.append(i)
+            if len(its) > 1 and its[-2] > i:
+                its.sort()
     # bucket ids in content order, so that results never depend on the input order
+    ordered = all(
+        (p.doc, p.offset) < (q.doc, q.offset) for p, q in zip(items, items[1:])
+    )  # (the caller's usual order: then a bucket's items are in order already)
     for norms in sorted(word_lists):
-        bucket_of[norms] = len(bucket_norms)
         bucket_norms.append(norms)
-        bucket_items.append(
-            sorted(word_lists[norms], key=lambda i: (items[i].doc, items[i].offset, i))
-        )
+        its = word_lists[norms]
+        if len(its) > 1 and not ordered:
+            its.sort(key=lambda i: (items[i].doc, items[i].offset, i))
+        bucket_items.append(its)
     nb = len(bucket_norms)
     bucket_docs = [{items[i].doc for i in its} for its in bucket_items]
+    # the one doc of a bucket carried by one doc (else -1)
+    single_doc = [next(iter(ds)) if len(ds) == 1 else -1 for ds in bucket_docs]
+    bucket_codes = [codes.code(n) for n in bucket_norms]
 
     # 2. candidates: buckets sharing a rare shingle, verified pairwise
-    postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for b, norms in enumerate(bucket_norms):
-        for sh in {norms[k : k + SHINGLE] for k in range(len(norms) - SHINGLE + 1)}:
-            postings[sh].append(b)
-    shared_shingles: Counter[tuple[int, int]] = Counter()
-    for bs in postings.values():
-        if 1 < len(bs) <= SHINGLE_MAX_POSTINGS:
-            for x in range(len(bs)):
-                for y in range(x + 1, len(bs)):
-                    shared_shingles[(bs[x], bs[y])] += 1
+    shared = _shared_shingles(bucket_codes, codes.tuples)
     # A cheap necessary condition before the full decision: a quote needs a run of
     # QUOTE_MIN_RUN words (with at most one slip: >= 4 shared shingles); an edited pair
     # scores half fuzz.ratio, so it needs fuzz.ratio >= 2 * EDITED_MIN - 100.
@@ -527,12 +731,20 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     ratio_floor = 2 * EDITED_MIN - 100
     pairs = [
         (x, y)
-        for (x, y), n in shared_shingles.items()
+        for x, y, n in shared
         if n >= QUOTE_MIN_SHINGLES or fuzz.ratio(joined[x], joined[y], score_cutoff=ratio_floor)
     ]
     COUNTERS["candidates"] += len(pairs)
     preps: dict[int, _Prep] = {}
-    word_cache: dict[str, _Words] = {}
+    # the words of every text that may be compared or marked, tokenized together
+    live = {b for b in range(nb) if single_doc[b] < 0}
+    live.update(x for x, _ in pairs)
+    live.update(y for _, y in pairs)
+    texts: dict[str, tuple[str, ...]] = {}
+    for b in sorted(live):
+        for i in bucket_items[b]:
+            texts.setdefault(items[i].text, bucket_norms[b])
+    word_cache: dict[str, _Words] = dict(zip(texts, _batch_words(list(texts), list(texts.values()))))
 
     def prep(b: int) -> _Prep:
         p = preps.get(b)
@@ -541,11 +753,15 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
             its = bucket_items[b]
             text = items[its[0]].text
             if len(its) > 1:
-                texts = {items[i].text for i in its}
+                texts = dict.fromkeys([items[i].text for i in its])  # (in order)
                 if len(texts) > 1:  # (max keeps the first of equals: the first copy's text)
-                    text = max((items[i].text for i in its), key=_quote_marks)
-            ws = word_cache[text] = _words(text, list(bucket_norms[b]))
-            p = preps[b] = _Prep(text, ws.norms, ws.caps, _quoted(text, ws.starts))
+                    text = max(texts, key=_quote_marks)
+            ws = word_cache.get(text)
+            if ws is None:
+                ws = word_cache[text] = _words(text, list(bucket_norms[b]))
+            # (the bucket's code serves when no number was rewritten)
+            coded = bucket_codes[b] if tuple(ws.norms) == bucket_norms[b] else None
+            p = preps[b] = _prep(text, codes=codes, ws=ws, coded=coded)
         return p
 
     links: dict[tuple[int, int], tuple[str, float] | None] = {}
@@ -554,14 +770,16 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         if x == y:
             return ("verbatim", 100.0)
         k = (x, y) if x < y else (y, x)
-        if k not in links:
+        r = links.get(k, links)
+        if r is links:
             COUNTERS["decisions"] += 1
-            links[k] = _decide(prep(k[0]), prep(k[1]))
-        return links[k]
+            r = links[k] = _decide(prep(k[0]), prep(k[1]))
+        return r
 
     edges = []
-    for x, y in sorted(pairs):
-        if len(bucket_docs[x] | bucket_docs[y]) < 2:
+    for x, y in pairs:  # (in order: x < y, sorted)
+        d = single_doc[x]
+        if d >= 0 and d == single_doc[y]:
             continue
         r = link(x, y)
         if r is not None:
@@ -601,13 +819,13 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         if len(members[gx]) > GUARD_MAX:
             heaviest[gx] = sorted(pool, key=weight, reverse=True)[:GUARD_MAX]
 
-    def core(g: int) -> int:
-        return cores[g]
-
     # 4. one member per doc, spans, drafts
     out: list[FamilyDraft] = []
+    spans_of: dict[str, list[Span]] = {}  # text -> its words' spans
     for g, bs in members.items():
-        c = core(g)
+        if len(bs) == 1 and single_doc[bs[0]] >= 0:
+            continue  # one variant in one doc: no family
+        c = cores[g]
         chosen: dict[int, tuple[tuple, int, int]] = {}  # doc -> (rank, item, bucket)
         for b in bs:
             r = link(b, c)
@@ -622,31 +840,32 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
         picked = sorted(chosen.values(), key=lambda v: (items[v[1]].doc, v[1]))
         used_buckets = sorted({b for _, _, b in picked})
         kind, score = _family_kind(used_buckets, c, link)
-        matched = _matched_flags(
-            used_buckets, [tuple(prep(b).norms) for b in used_buckets], picked, items
-        )
+        docs_of: dict[int, set[int]] = defaultdict(set)
+        for _, i, b in picked:
+            docs_of[b].add(items[i].doc)
+        peers = _flag_peers(used_buckets, docs_of)
+        # per variant: which of its words another member (of another doc) has at that place
+        matched = {
+            b: _flags(prep(b).codes, [prep(o).codes for o in peers(b)], len(docs_of[b]) > 1)
+            for b in used_buckets
+        }
         shared, differs = [], []
-        peers = None
         for _, i, b in picked:
             s = items[i]
-            ws = word_cache.get(s.text)
-            if ws is None:
-                ws = word_cache[s.text] = _words(s.text, list(bucket_norms[b]))
-            flags = matched[i]
-            own = tuple(ws.norms)
-            if len(own) != len(flags):  # a copy that tokenizes apart from its variant
-                if peers is None:
-                    docs_of: dict[int, set[int]] = defaultdict(set)
-                    for _, j, o in picked:
-                        docs_of[o].add(items[j].doc)
-                    peers = _flag_peers(used_buckets, docs_of)
-                others = [tuple(prep(o).norms) for o in peers(b)]
+            spans = spans_of.get(s.text)
+            if spans is None:
+                ws = word_cache.get(s.text)
+                if ws is None:
+                    ws = word_cache[s.text] = _words(s.text, list(bucket_norms[b]))
+                spans = spans_of[s.text] = list(zip(ws.starts, ws.ends))
+            flags = matched[b]
+            if len(spans) != len(flags):  # a copy that tokenizes apart from its variant
                 flags = _flags(
-                    own,
-                    others,
+                    tuple(_words(s.text, list(bucket_norms[b])).norms),
+                    [tuple(prep(o).norms) for o in peers(b)],
                     any(items[j].doc != s.doc for _, j, o in picked if o == b and j != i),
                 )
-            sh, df = _runs(ws, flags, s.offset)
+            sh, df = _runs(spans, flags, s.offset)
             shared.append(sh)
             differs.append(df)
         out.append(
@@ -662,6 +881,67 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
     return out
 
 
+def _shared_shingles(bucket_codes: list, tuples: bool) -> list[tuple[int, int, int]]:
+    """``(x, y, n)`` for the bucket pairs ``x < y`` (sorted) that share ``n`` >= 1 shingles
+    (runs of ``SHINGLE`` words), counting only shingles found in at most
+    ``SHINGLE_MAX_POSTINGS`` buckets (the others are stock phrases)."""
+    nb = len(bucket_codes)
+    if nb < 2:
+        return []
+    if tuples or SHINGLE != 3 or nb < 16:
+        return _shared_shingles_py(bucket_codes)
+    lens = np.fromiter(map(len, bucket_codes), np.int64, nb)
+    w = np.frombuffer("".join(bucket_codes).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    ends = np.cumsum(lens)
+    bucket = np.repeat(np.arange(nb, dtype=np.int64), lens)
+    p = np.arange(len(w) - SHINGLE + 1)
+    p = p[p + SHINGLE <= ends[bucket[p]]]  # shingles that stay inside their bucket
+    base = 0x110000  # codes are characters: base**3 < 2**63
+    sh = (w[p] * base + w[p + 1]) * base + w[p + 2]
+    bk = bucket[p]
+    order = np.lexsort((bk, sh))
+    sh, bk = sh[order], bk[order]
+    if len(sh) < 2:
+        return []
+    first = np.empty(len(sh), dtype=bool)  # first of its (shingle, bucket)
+    first[0] = True
+    first[1:] = (sh[1:] != sh[:-1]) | (bk[1:] != bk[:-1])
+    sh, bk = sh[first], bk[first]
+    new = np.empty(len(sh), dtype=bool)
+    new[0] = True
+    new[1:] = sh[1:] != sh[:-1]
+    gstart = np.flatnonzero(new)
+    gsize = np.diff(np.append(gstart, len(sh)))
+    ok = (gsize > 1) & (gsize <= SHINGLE_MAX_POSTINGS)
+    gs, gz = gstart[ok], gsize[ok]
+    if not len(gs):
+        return []
+    # every member of a kept posting list, with the end of its list
+    idx = np.repeat(gs - (np.cumsum(gz) - gz), gz) + np.arange(int(gz.sum()))
+    gend = np.repeat(gs + gz, gz)
+    keys = []
+    for d in range(1, int(gz.max())):
+        keep = idx + d < gend
+        idx, gend = idx[keep], gend[keep]
+        keys.append(bk[idx] * nb + bk[idx + d])  # (buckets ascend within a list: x < y)
+    uk, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return list(zip((uk // nb).tolist(), (uk % nb).tolist(), counts.tolist()))
+
+
+def _shared_shingles_py(bucket_codes: list) -> list[tuple[int, int, int]]:
+    postings: dict = defaultdict(list)
+    for b, cs in enumerate(bucket_codes):
+        for sh in {cs[k : k + SHINGLE] for k in range(len(cs) - SHINGLE + 1)}:
+            postings[sh].append(b)
+    shared: Counter[tuple[int, int]] = Counter()
+    for bs in postings.values():
+        if 1 < len(bs) <= SHINGLE_MAX_POSTINGS:
+            for x in range(len(bs)):
+                for y in range(x + 1, len(bs)):
+                    shared[(bs[x], bs[y])] += 1
+    return sorted((x, y, n) for (x, y), n in shared.items())
+
+
 def _word_tuple(s: AlignInput) -> tuple[str, ...]:
     """``words(s.text)``, from the caller's ``normalize`` string when that is safe: an ASCII
     one cannot hold a space inside a word (only NFKC of some non-ASCII letters can)."""
@@ -674,8 +954,11 @@ def _word_tuple(s: AlignInput) -> tuple[str, ...]:
 _QUOTE_CHARS = frozenset("\"“”«»„‟‘’'")
 
 
+_QUOTE_CHARS_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
+
+
 def _quote_marks(text: str) -> int:
-    return sum(text.count(c) for c in _QUOTE_CHARS)
+    return len(_QUOTE_CHARS_RE.findall(text))
 
 
 def _family_kind(buckets: list[int], core: int, link) -> tuple[str, float]:
@@ -693,23 +976,6 @@ def _family_kind(buckets: list[int], core: int, link) -> tuple[str, float]:
     return kind, min((s for _, s in found), default=100.0)
 
 
-def _matched_flags(
-    buckets: list[int], norms: list[tuple[str, ...]], picked: list, items: list[AlignInput]
-) -> dict[int, list[bool]]:
-    """Per picked item: which of its words another member (of another doc) has at that place.
-    Computed once per distinct variant, then shared by its copies."""
-    docs_of: dict[int, set[int]] = defaultdict(set)
-    for _, i, b in picked:
-        docs_of[b].add(items[i].doc)
-    idx = {b: k for k, b in enumerate(buckets)}
-    peers = _flag_peers(buckets, docs_of)
-    flags: dict[int, list[bool]] = {}
-    for b in buckets:
-        others = [norms[idx[o]] for o in peers(b)]
-        flags[b] = _flags(norms[idx[b]], others, len(docs_of[b]) > 1)
-    return {i: flags[b] for _, i, b in picked}
-
-
 def _flag_peers(buckets: list[int], docs_of: dict[int, set[int]]):
     """The variants a variant's words are compared with: all the others, or on hostile input
     (more than ``FLAGS_MAX`` of them) the ``FLAGS_MAX`` most carried."""
@@ -719,33 +985,31 @@ def _flag_peers(buckets: list[int], docs_of: dict[int, set[int]]):
     return lambda b: [o for o in ranked if o != b][:FLAGS_MAX]
 
 
-def _flags(own: tuple[str, ...], others: list[tuple[str, ...]], copied: bool) -> list[bool]:
+def _flags(own, others: list, copied: bool) -> list[bool]:
     """Which words of ``own`` some other variant has at that place (all of them when an
-    exact copy sits in another doc)."""
+    exact copy sits in another doc).  Word lists as tuples, or as strings of word codes."""
     f = [copied] * len(own)
     if copied:
         return f
     COUNTERS["flag_compares"] += len(others)
     for other in others:
-        for op in Indel.opcodes(own, other):
-            if op.tag == "equal":
-                for p in range(op.src_start, op.src_end):
-                    f[p] = True
+        for tag, s1, e1, _, _ in Indel.opcodes(own, other).as_list():
+            if tag == "equal":
+                f[s1:e1] = [True] * (e1 - s1)
     return f
 
 
-def _runs(toks: _Words, flags: Sequence[bool], offset: int = 0) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
-    """Spans (shifted by ``offset``) of the runs of words whose flag is set, and of the runs
-    whose flag is not; a run spans the punctuation between its words."""
-    starts, ends = toks.starts, toks.ends
-    if not starts or not flags:
+def _runs(spans: Sequence[Span], flags: Sequence[bool], offset: int = 0) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+    """Spans (shifted by ``offset``) of the runs of words (given by their spans) whose flag
+    is set, and of the runs whose flag is not; a run spans the punctuation between its words."""
+    if not spans or not flags:
         return (), ()
     if all(flags):
-        return ((starts[0] + offset, ends[min(len(flags), len(ends)) - 1] + offset),), ()
+        return ((spans[0][0] + offset, spans[min(len(flags), len(spans)) - 1][1] + offset),), ()
     yes: list[Span] = []
     no: list[Span] = []
     prev = None
-    for a, b, f in zip(starts, ends, flags):
+    for (a, b), f in zip(spans, flags):
         out = yes if f else no
         if f == prev:
             out[-1] = (out[-1][0], b + offset)
