@@ -316,3 +316,29 @@ def test_story_evidence_from_the_callers_norms_agrees_with_tokenizing():
         fast = label_in_context(raw, segs, labels, **kw, norms=norms)
         assert fast == plain
         assert any(lab.kind == "trailing" for lab in fast) == expect_trailing
+
+
+def test_a_lines_label_does_not_depend_on_lookalike_letters_elsewhere():
+    # "ո" (Armenian) is mapped only in a segment that also holds Cyrillic lookalikes, so this
+    # comment-form line reads "will ոot be published" and stays body, with or without an
+    # obfuscated contact line elsewhere in the article.
+    odd = "Your email address will \u0578ot be published."
+    plain = _doc("The council met on Tuesday to discuss the budget.", odd, "The vote was close.")
+    mixed = _doc("The council met on Tuesday to discuss the budget.", odd, "Соntасt uѕ аt news@example.com оr саll uѕ.")
+    segs, labels = _alone(plain)
+    alone = _labels_in(plain, segs, labels, odd)
+    segs, labels = _alone(mixed)
+    assert _labels_in(mixed, segs, labels, odd) == alone == [Label("body")]
+    assert _boiler_lines(mixed, segs, labels) == {5: "contact"}
+    # the same line with a Latin "n" is the comment-form notice
+    segs, labels = _alone(plain.replace("\u0578", "n"))
+    assert [lab.kind for lab in _labels_in(plain.replace("\u0578", "n"), segs, labels, odd.replace("\u0578", "n"))] == ["comments"]
+
+
+def test_anywhere_cues_found_in_non_ascii_article():
+    # curly quotes and a no-break space make the article non-ASCII: it is normalised whole
+    notice = "\u00a9 2024 Example\u00a0News. All rights reserved."
+    raw = _doc("\u201cWe will rebuild,\u201d the mayor said on Monday.", "Officials expect the work to take a year.", notice)
+    segs, labels = _alone(raw)
+    assert _boiler_lines(raw, segs, labels) == {5: "copyright"}
+    assert all(lab.role == "body" for s, lab in zip(segs, labels) if s.line < 5)
