@@ -60,6 +60,7 @@ _NEAR_COPY_MIN_WORDS = 8  # documents with fewer content words are nobody's copy
 _NEAR_COPY_ORDERS = 4  # MinHash orders in which near-copies are looked for
 _SPAN = 30  # group size beyond which average linkage stops counting every pair (see _pairs_counted)
 _MIN_EDGE = 0.05  # shared-neighbour similarities below this are dropped before linkage
+_DOT_PAIRS = 2048  # pairs per block of exact dot products (memory: block × _MAX_TERMS × 3 words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,17 +423,24 @@ def _exact_dots(
 ) -> np.ndarray:
     """Dot products of the pairs (i, j) over all their shared terms: the pairs go by chunks of
     first documents, whose vectors are laid out densely, and each second document's entries
-    are looked up in them."""
+    (a row of a padded document × rank table) are looked up in them; the products are added
+    in entry order, as a running sum over the second document's entries would add them."""
     out = np.zeros(len(i))
     if len(i) == 0:
         return out
     n_terms = int(term.max()) + 1
-    rows_per_chunk = max(1, (1 << 21) // n_terms)
+    width = n_terms + 1  # the last column of the dense table stays 0: padding looks it up
+    lens = starts[1:] - starts[:-1]
+    rank = np.arange(len(doc)) - starts[doc]
+    tpad = np.full((n, max(1, int(lens.max()))), n_terms, dtype=np.intp)
+    wpad = np.zeros(tpad.shape)
+    tpad[doc, rank] = term
+    wpad[doc, rank] = weight
+    rows_per_chunk = max(1, (1 << 21) // width)
     order = np.argsort(i, kind="stable")
     i_s, j_s = i[order], j[order]
-    lens = starts[1:] - starts[:-1]
-    bounds = np.searchsorted(i_s, np.arange(0, n + rows_per_chunk, rows_per_chunk))
-    table = np.zeros((rows_per_chunk, n_terms))
+    bounds = np.searchsorted(i_s, np.arange(0, n + rows_per_chunk, rows_per_chunk)).tolist()
+    table = np.zeros(rows_per_chunk * width)
     res = np.zeros(len(i))
     for c in range(len(bounds) - 1):
         lo, hi = bounds[c], bounds[c + 1]
@@ -440,16 +448,20 @@ def _exact_dots(
             continue
         d0 = c * rows_per_chunk
         e0, e1 = starts[d0], starts[min(n, d0 + rows_per_chunk)]
-        table[doc[e0:e1] - d0, term[e0:e1]] = weight[e0:e1]
-        pi, pj = i_s[lo:hi], j_s[lo:hi]
-        cnt = lens[pj]
-        total = int(cnt.sum())
-        if total:
-            which = np.repeat(np.arange(hi - lo), cnt)
-            ent = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(starts[pj], cnt)
-            prod = table[pi[which] - d0, term[ent]] * weight[ent]
-            res[lo:hi] = np.bincount(which, weights=prod, minlength=hi - lo)
-        table[doc[e0:e1] - d0, term[e0:e1]] = 0.0
+        cells = (doc[e0:e1] - d0) * width + term[e0:e1]
+        table[cells] = weight[e0:e1]
+        for plo in range(lo, hi, _DOT_PAIRS):
+            phi = min(hi, plo + _DOT_PAIRS)
+            pj = j_s[plo:phi]
+            idx = tpad[pj]
+            idx += ((i_s[plo:phi] - d0) * width)[:, None]
+            prod = np.take(table, idx)
+            prod *= wpad[pj]
+            acc = np.zeros(phi - plo)
+            for column in np.ascontiguousarray(prod.T):  # entry by entry: the same sums as a loop
+                acc += column
+            res[plo:phi] = acc
+        table[cells] = 0.0
     out[order] = res
     return out
 
