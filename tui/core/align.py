@@ -34,15 +34,21 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate, pairwise
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from .text import _JOINERS as _TEXT_JOINERS
-from .text import _NON_ASCII_SUB, _VIEW_JOINER, _VIEW_SPACE, _WORD_RE, words  # text.tokens' words, to stay in step
+from .text import (  # text.tokens' words, to stay in step
+    _NON_ASCII_SUB,
+    _VIEW_JOINER,
+    _VIEW_SPACE,
+    _WORD_RE,
+    words,
+)
 
 Span = tuple[int, int]
 
@@ -695,10 +701,12 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
             by_norm[n].append(i)
         else:
             odd.append(i)
+    joined_of: dict[tuple[str, ...], str] = {}
     for n, its in by_norm.items():
         norms = tuple(n.split(" "))
         if len(norms) >= MIN_WORDS:
             word_lists[norms] = its
+            joined_of[norms] = n
     for i in odd:
         norms = tuple(words(items[i].text))
         if len(norms) >= MIN_WORDS:
@@ -708,10 +716,12 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                 its.sort()
     # bucket ids in content order, so that results never depend on the input order
     ordered = all(
-        (p.doc, p.offset) < (q.doc, q.offset) for p, q in zip(items, items[1:])
+        (p.doc, p.offset) < (q.doc, q.offset) for p, q in pairwise(items)
     )  # (the caller's usual order: then a bucket's items are in order already)
+    bucket_joined: list[str] = []  # " ".join(norms)
     for norms in sorted(word_lists):
         bucket_norms.append(norms)
+        bucket_joined.append(joined_of.get(norms) or " ".join(norms))
         its = word_lists[norms]
         if len(its) > 1 and not ordered:
             its.sort(key=lambda i: (items[i].doc, items[i].offset, i))
@@ -727,7 +737,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     # A cheap necessary condition before the full decision: a quote needs a run of
     # QUOTE_MIN_RUN words (with at most one slip: >= 4 shared shingles); an edited pair
     # scores half fuzz.ratio, so it needs fuzz.ratio >= 2 * EDITED_MIN - 100.
-    joined = [" ".join(n) for n in bucket_norms]
+    joined = bucket_joined
     ratio_floor = 2 * EDITED_MIN - 100
     pairs = [
         (x, y)
@@ -777,13 +787,19 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         return r
 
     edges = []
-    for x, y in pairs:  # (in order: x < y, sorted)
+    decided = 0
+    for x, y in pairs:  # (in order: x < y, sorted; link(x, y) without the calls)
         d = single_doc[x]
         if d >= 0 and d == single_doc[y]:
             continue
-        r = link(x, y)
+        k = (x, y)
+        r = links.get(k, links)
+        if r is links:
+            decided += 1
+            r = links[k] = _decide(preps.get(x) or prep(x), preps.get(y) or prep(y))
         if r is not None:
             edges.append((r[1], x, y))
+    COUNTERS["decisions"] += decided
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
 
     # 3. merge along links, strongest first, guarded against chaining
@@ -822,6 +838,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     # 4. one member per doc, spans, drafts
     out: list[FamilyDraft] = []
     spans_of: dict[str, list[Span]] = {}  # text -> its words' spans
+    runs_of: dict[tuple[str, int], tuple] = {}  # (text, variant) -> its runs (relative)
     for g, bs in members.items():
         if len(bs) == 1 and single_doc[bs[0]] >= 0:
             continue  # one variant in one doc: no family
@@ -865,7 +882,15 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                     [tuple(prep(o).norms) for o in peers(b)],
                     any(items[j].doc != s.doc for _, j, o in picked if o == b and j != i),
                 )
-            sh, df = _runs(spans, flags, s.offset)
+            key = (s.text, b)
+            rel = runs_of.get(key) if flags is matched[b] else None
+            if rel is None:
+                rel = _runs(spans, flags)
+                if flags is matched[b]:
+                    runs_of[key] = rel
+            o = s.offset
+            sh = tuple([(x + o, y + o) for x, y in rel[0]])
+            df = tuple([(x + o, y + o) for x, y in rel[1]])
             shared.append(sh)
             differs.append(df)
         out.append(
