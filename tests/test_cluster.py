@@ -173,6 +173,9 @@ def test_salient_words_agree_with_a_token_by_token_reading():
     rng = random.Random(7)
     alphabet = "aAbBZz09_ '’‐‑-.\"“(\t\nÉéßİıΣσ²\u0301\u00ad—"
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(20000)]
+    # printable texts with runs of one to three spaces take the one-regex scans (ASCII and not)
+    for printable in ("aAbBZzQ09_ '-.\"(,;:!?`*#|[", "aA  .'’‐-,;BbÉéİıΣσ“”«(—_2"):
+        texts += ["".join(rng.choice(printable) for _ in range(rng.randint(0, 16))) for _ in range(20000)]
     texts += [ln for f in sorted(SEEDS.glob("*.txt")) for ln in f.read_text(encoding="utf-8").splitlines()]
     for t in texts:
         assert salient_words(t) == by_token(t), repr(t)

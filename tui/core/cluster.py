@@ -84,9 +84,45 @@ _OPENERS = ".!?:;\"“”‘’«»([—–-•*#|"
 _CAP_START_RE = re.compile(r"\b[^\W\d_a-z](?<!\w['\u2019\u2010\u2011-]\w)")
 
 
+def _after_word(ns: str) -> str:
+    """Lookbehinds, placed just after a token's first letter: the last non-space character
+    before the token is one of ``ns``, zero to two spaces back."""
+    return rf"(?:(?<={ns}.)|(?<={ns} .)|(?<={ns}  .))"
+
+
+# One scan for texts whose only whitespace is single or double spaces (printable, no "   "):
+# capitalised token starts (as _CAP_START_RE) whose previous non-space character exists and
+# is no opener, matched through to the token's end (as _TOKEN_RE).  ASCII texts need only A-Z.
+_SALIENT_ASCII_RE = re.compile(
+    r"[A-Z](?<!\w\w)(?<!\w['\-]\w)"
+    + _after_word("[^ " + re.escape("".join(c for c in _OPENERS if c.isascii())) + "]")
+    + r"\w*(?:['\-]\w+)*"
+)
+_SALIENT_RE = re.compile(
+    r"[^\W\d_a-z](?<!\w\w)(?<!\w['\u2019\u2010\u2011-]\w)"
+    + _after_word("[^ " + re.escape(_OPENERS) + "]")
+    + r"\w*(?:['\u2019\u2010\u2011-]\w+)*"
+)
+
+
 def salient_words(text: str) -> list[str]:
     """Matching forms of the words of ``text`` (one sentence or line) that start with a capital
     letter and do not open a sentence: names of people, places, organisations."""
+    if text.isprintable() and "   " not in text:  # whitespace: runs of at most two spaces
+        if text.isascii():
+            found = _SALIENT_ASCII_RE.findall(text)
+        else:
+            found = [w for w in _SALIENT_RE.findall(text) if w[0].isupper()]
+    else:
+        found = _salient_tokens(text)
+    if not found:
+        return found
+    fast = _fast_join(found)  # all words at once (same forms as norm_word, word by word)
+    return fast.split(" ") if fast is not None else [norm_word(w) for w in found]
+
+
+def _salient_tokens(text: str) -> list[str]:
+    """The capitalised tokens of ``salient_words`` in any text (whitespace of any kind and length)."""
     found: list[str] = []
     token = _TOKEN_RE.match
     for m in _CAP_START_RE.finditer(text):
@@ -99,10 +135,7 @@ def salient_words(text: str) -> list[str]:
         if j < 0 or text[j] in _OPENERS:
             continue
         found.append(token(text, p).group())  # type: ignore[union-attr]
-    if not found:
-        return found
-    fast = _fast_join(found)  # all words at once (same forms as norm_word, word by word)
-    return fast.split(" ") if fast is not None else [norm_word(w) for w in found]
+    return found
 
 
 # --------------------------------------------------------------------- stop words
