@@ -760,6 +760,21 @@ def _trailing_story(
     while not linked[last]:
         last -= 1
     gl = next(gi for gi, (a, b) in enumerate(groups) if a <= last < b)
+    # The most the run below could pool: every body paragraph from the end back to the first
+    # mixed one.  Too few words to judge means no trailing story, whatever the story's words are
+    # (most articles: only boilerplate or a line or two follow their last shared sentence).
+    room = 0
+    gi = len(groups) - 1
+    while gi > gl and room < 20:
+        a, b = groups[gi]
+        gi -= 1
+        if all(out[k].role == "boilerplate" for k in range(a, b)):
+            continue
+        if any(out[k].role != "body" for k in range(a, b)):
+            break
+        room += len(paras.content(a, b))
+    if room < 20:
+        return
     before = []
     for a, b in groups[: gl + 1]:
         if out[a].role == "body":

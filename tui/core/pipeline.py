@@ -307,23 +307,14 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
     for kind, members, shared, differs, score in fams:
         for p, sj in members:
             linked[p].add(sj)
-    story_counts: Counter[str] | None = Counter() if len(group) > 1 else None
-    per_doc_words: dict[int, Counter[str]] = {}
-    if story_counts is not None:
-        for di in group:
-            per_doc_words[di] = Counter(
-                chain.from_iterable(
-                    set(n.split()) for lab, n in zip(docs[di].labels, docs[di].norms) if lab.role == "body"
-                )
-            )
-            story_counts.update(per_doc_words[di])
+    counts = _StoryWords(docs, group) if len(group) > 1 else None
     final: list[list[Label]] = []
     for p, di in enumerate(group):
         d = docs[di]
         others = None
-        if story_counts is not None:
+        if counts is not None:
             # the story's counts less this article's own, looked up lazily (no copy per article)
-            others = _Without(story_counts, per_doc_words[di])
+            others = _Without(counts, di)
         reps = set(rep_of.get(di, ()))
         final.append(
             label_in_context(
@@ -406,34 +397,72 @@ def _stories_many(
     return out
 
 
+class _StoryWords:
+    """Per article of a story, in how many of its body sentences each word occurs, and the story's
+    sum: counted on first use (most articles never ask: see ``label_in_context``)."""
+
+    __slots__ = ("_docs", "_group", "per_doc", "total")
+
+    def __init__(self, docs: Sequence[_Doc], group: Sequence[int]):
+        self._docs = docs
+        self._group = group
+        self.total: Counter[str] | None = None
+        self.per_doc: dict[int, Counter[str]] = {}
+
+    def count(self) -> Counter[str]:
+        if self.total is None:
+            total: Counter[str] = Counter()
+            for di in self._group:
+                d = self._docs[di]
+                own = self.per_doc[di] = Counter(
+                    chain.from_iterable(set(n.split()) for lab, n in zip(d.labels, d.norms) if lab.role == "body")
+                )
+                total.update(own)
+            self.total = total
+        return self.total
+
+
 class _Without(Mapping[str, int]):
     """``total - own`` as a read-only mapping, computed per lookup: the words of a story's
     other articles without copying the story's counts for every article.  Like a Counter after
-    ``subtract``, every word of ``total`` is a key (possibly with count 0)."""
+    ``subtract``, every word of ``total`` is a key (possibly with count 0).  The counts are
+    made on the first lookup."""
 
-    __slots__ = ("_own", "_total")
+    __slots__ = ("_counts", "_di", "_own", "_total")
 
-    def __init__(self, total: Mapping[str, int], own: Mapping[str, int]):
-        self._total = total
-        self._own = own
+    def __init__(self, counts: _StoryWords, di: int):
+        self._counts = counts
+        self._di = di
+        self._total: Mapping[str, int] | None = None
+        self._own: Mapping[str, int] = {}
+
+    def _resolve(self) -> Mapping[str, int]:
+        total = self._total = self._counts.count()
+        self._own = self._counts.per_doc[self._di]
+        return total
 
     def __getitem__(self, w: str) -> int:  # 0 for a missing word, as a Counter
-        return self._total.get(w, 0) - self._own.get(w, 0)
+        total = self._total if self._total is not None else self._resolve()
+        return total.get(w, 0) - self._own.get(w, 0)
 
     def get(self, w, default=None):
-        t = self._total.get(w)
+        total = self._total if self._total is not None else self._resolve()
+        t = total.get(w)
         if t is None:
             return default
         return t - self._own.get(w, 0)
 
     def __contains__(self, w: object) -> bool:
-        return w in self._total
+        total = self._total if self._total is not None else self._resolve()
+        return w in total
 
     def __iter__(self):
-        return iter(self._total)
+        total = self._total if self._total is not None else self._resolve()
+        return iter(total)
 
     def __len__(self) -> int:
-        return len(self._total)
+        total = self._total if self._total is not None else self._resolve()
+        return len(total)
 
 
 def prepare_text(raw: str) -> Prepared:
