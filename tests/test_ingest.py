@@ -146,3 +146,54 @@ def test_discover_reads_each_file_once(tmp_path):
     files, skipped = discover([tmp_path, tmp_path / "a.txt"])
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["a.txt"]
     assert skipped == []
+
+
+def test_outlet_from_copyright_behind_long_tail_lines():
+    # the copyright line is followed by 14 long lines (far more than 2,000 characters):
+    # it is still among the last 15 non-blank lines
+    tail = "\n\n".join("Related: " + "word " * 100 + str(i) for i in range(14))
+    raw = "Body sentence one.\n\u00a9 2024 Riverton Register\n" + tail + "\n"
+    assert infer_outlet(raw, None, "x/a.txt") == ("Riverton Register", "copyright")
+    # a 16th line from the end is not read
+    raw = "Body sentence one.\n\u00a9 2024 Riverton Register\n" + tail + "\nOne more line\n"
+    assert infer_outlet(raw, None, "x/a.txt") == ("a", "filename")
+
+
+@pytest.mark.parametrize("sign", ["COPYRIGHT 2020", "Copyright \u00a9 2020", "(C) 2020", "\u00a9"])
+def test_outlet_copyright_case_blind(sign):
+    raw = f"Body.\r\n{sign} Daily Planet Ltd.\r\n\r\n"
+    assert infer_outlet(raw, None, "x/a.txt") == ("Daily Planet", "copyright")
+
+
+@pytest.mark.parametrize(
+    "url, site",
+    [
+        ("https://edition.CNN.com/2024/x.html", "cnn.com"),
+        ("HTTP://User@News.BBC.co.uk:8080/x", "bbc.co.uk"),
+        ("http://[::1]:80/", "::1"),
+        ("http://ex\tample.com/a", "example.com"),  # urlsplit drops tabs
+        ("https://foo.blogspot.com?x=1", "foo.blogspot.com"),
+    ],
+)
+def test_outlet_from_url_host(url, site):
+    assert infer_outlet("Body.\n", url, "x/a.txt") == (site, "url")
+
+
+def test_header_lines_with_mixed_line_ends():
+    raw = "Title of the story here\r\rMarch 3, 2021\n\r\nhttps://a.example/x\r\nBody."
+    h = parse_header(raw)
+    assert (h.title, h.title_line, h.published, h.date_line, h.url, h.url_line) == (
+        "Title of the story here", 1, "2021-03-03", 3, "https://a.example/x", 5
+    )
+
+
+def test_read_source_reads_the_whole_file(tmp_path):
+    text = "".join(f"Sentence {i} of a long article.\n" for i in range(20000))  # ~660 KB
+    p = tmp_path / "long.txt"
+    p.write_text(text, encoding="utf-8")
+    src = read_source(p)
+    assert src.raw == text and src.encoding == "utf-8"
+    assert src.digest == __import__("hashlib").sha256(text.encode()).hexdigest()
+    (tmp_path / "blank.txt").write_text(" \n\t\u2003\n", encoding="utf-8")
+    with pytest.raises(InputError, match="empty file"):
+        read_source(tmp_path / "blank.txt")

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .model import Skipped
@@ -121,13 +122,17 @@ def read_source(path: Path) -> Source:
                 f"file too large for an article ({_megabytes(st.st_size)}, limit {_megabytes(MAX_BYTES)})"
             )
         with open(path, "rb") as fh:  # read at most the limit, even if the file grows meanwhile
-            data = fh.read(MAX_BYTES + 1)
+            # the size stat gave, plus one byte to notice growth (asking for the limit itself
+            # would make the reader allocate 16 MB for every file)
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:
+                data += fh.read(MAX_BYTES + 1 - len(data))
         if len(data) > MAX_BYTES:
             raise InputError(f"file too large for an article (over {_megabytes(MAX_BYTES)})")
     except OSError as e:
         raise InputError(_os_reason(e)) from None
     raw, encoding = decode(data)
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise InputError("empty file")
     return Source(str(path), raw, hashlib.sha256(data).hexdigest(), encoding)
 
@@ -298,11 +303,18 @@ def parse_date(text: str) -> str | None:
 _LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
 
 
+def _split_lines(text: str, maxsplit: int = -1) -> list[str]:
+    """``_LINE_SPLIT_RE.split(text, maxsplit)`` (lines end at CR LF, CR or LF), by str methods."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n", maxsplit)
+
+
 def parse_header(raw: str) -> Header:
     """Title, date and URL lines among the first non-empty lines of the article."""
     title = published = url = None
     title_line = date_line = url_line = None
-    lines = _LINE_SPLIT_RE.split(raw[:20000])
+    lines = _split_lines(raw[:20000], 12)  # only the first 12 lines are read
     seen = 0
     for no, line in enumerate(lines[:12], start=1):
         text = line.strip()
@@ -359,18 +371,52 @@ def site_of(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
+# A URL whose host part is plain letters, digits, dots and hyphens (no user, port or
+# brackets, nothing urlsplit would strip): its host name is that part, lowercased.
+_PLAIN_HOST_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
+
+
+@lru_cache(maxsize=4096)
+def _host_site(host: str) -> str:
+    return site_of(host)
+
+
+def _url_site(url: str) -> str:
+    """``site_of(urlsplit(url).hostname or "")``."""
+    m = _PLAIN_HOST_RE.match(url)
+    if m is not None and "\t" not in url and "\r" not in url and "\n" not in url:
+        return _host_site(m.group(1).lower())
+    return _host_site(urlsplit(url).hostname or "")
+
+
+def _last_lines(raw: str, k: int) -> list[str]:
+    """The last ``k`` non-blank lines (stripped) of the last 20,000 characters of ``raw``."""
+    window = 2000
+    while True:
+        tail = raw[-window:]
+        lines = [t for ln in _split_lines(tail) if (t := ln.strip())]
+        # enough lines that the first one, maybe cut by the window, is not among the last k
+        if len(lines) > k or window >= 20000 or len(tail) < window:
+            return lines[-k:]
+        window = min(20000, window * 4)
+
+
 def infer_outlet(raw: str, url: str | None, path: str) -> tuple[str, str]:
     """The outlet's name and the cue it came from: "url", "copyright", "signature", "filename"."""
     if url:
-        host = urlsplit(url).hostname or ""
-        host = site_of(host)
+        host = _url_site(url)
         if host:
             return host, "url"
-    lines = [ln.strip() for ln in _LINE_SPLIT_RE.split(raw[-20000:]) if ln.strip()]
-    for ln in reversed(lines[-15:]):
+    lines = _last_lines(raw, 15)
+    # every copyright line holds one of these (case aside: "copyr" has no letter that a
+    # case-blind regex matches other than by lower())
+    block = "\n".join(lines)
+    low = block.lower()
+    hinted = "\u00a9" in block or "(c)" in low or "copyr" in low
+    for ln in reversed(lines) if hinted else ():
         if len(ln) < 200 and (m := _COPYRIGHT_RE.search(ln)) and m.group("name").strip(" .").lower() not in {"the", "all"}:
             return m.group("name").strip(" .-"), "copyright"
-    for ln in reversed(lines[-15:]):
+    for ln in reversed(lines):
         if len(ln) < 120 and (m := _SIGNATURE_RE.match(ln)):
             return m.group("name").strip(" .-"), "signature"
     return Path(path).stem, "filename"

@@ -28,10 +28,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, islice, repeat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # --------------------------------------------------------------------------- words
 
@@ -211,8 +211,10 @@ def normalize_many(raw: str, spans: Sequence[Any]) -> list[str]:
 # ------------------------------------------------------------------------ segments
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
+    """A span of the raw text: read-only, compared by value (a named tuple: the pipeline
+    makes a few hundred thousand of them, and a tuple is built in C)."""
+
     start: int
     end: int
     line: int  # 1-based line of ``start``
@@ -239,7 +241,16 @@ _CAND_RE = re.compile(
     "[" + re.escape(_TERM) + _LB + "](?:(?<=[" + _LB + "])" + _WS + "*"
     "|[" + re.escape(_TERM) + "]*[" + re.escape(_CLOSERS) + "]*(" + _WS + "+))"
 )
+# A dateline needs one of these within its first 90 characters (see _dateline).
+_DATELINE_DASHES = ("\u2014", "\u2013", " -", "\u2015")
 _LB_SEARCH = re.compile("[" + _LB + "]").search
+# The same candidates, told apart by their groups: sentence punctuation and closers then
+# whitespace holding a line end (group 1) or not (group 2); neither group: a bare line end.
+_HWS = "(?:[^\\S" + _LB + "]|[\u200b\u200c\u200d\u2060\ufeff])"
+_CAND2_RE = re.compile(
+    "[" + re.escape(_TERM) + _LB + "](?:(?<=[" + _LB + "])" + _WS + "*"
+    "|[" + re.escape(_TERM) + "]*[" + re.escape(_CLOSERS) + "]*(?:(" + _HWS + "*[" + _LB + "]" + _WS + "*)|(" + _HWS + "+)))"
+)
 # The start of the text after a boundary: opening quotes/brackets, then a word or a char.
 _NEXT_RE = re.compile("[\"'\u201c\u2018\u00ab\u2039(\\[{*_\u2014\u2013-]*(\\w+|.?)", re.S)
 # Lines that start a new block even without a blank line: list items, headings, quotes,
@@ -295,6 +306,8 @@ _SPEECH_RE = re.compile(
     r"shouted|tweeted|posted|wondered|continued|explained|noted|recalled|exclaimed|cried)\b"
 )
 _OPENERS = "\"'“‘«‹([{"
+# What _NEXT_RE skips before the next word ("" too: c in "" is True, the end of the text).
+_NEXT_OPENERS = "\"'\u201c\u2018\u00ab\u2039([{*_\u2014\u2013-"
 
 
 def segment(raw: str) -> list[Segment]:
@@ -305,40 +318,59 @@ def segment(raw: str) -> list[Segment]:
     lines = raw.splitlines(True)
     line_ends = list(accumulate(map(len, lines)))  # offset just after each line end
     width = _wrap_width(lines) if len(lines) >= 3 and n < 160 * len(lines) else 0
+    dashes = [d for d in _DATELINE_DASHES if d in raw]
+    strip = _STRIP_SET
+    next_openers = _NEXT_OPENERS
 
     bounds: list[tuple[int, int]] = []
-    seg_start = _dateline(raw, 0, bounds)
-    for m in _CAND_RE.finditer(raw):
+    seg_start = _dateline(raw, 0, bounds) if dashes else 0
+    for m in _CAND2_RE.finditer(raw):
         ms = m.start()
         if ms < seg_start:
             continue
-        gap_start = m.start(1)
-        if gap_start < 0:  # a line end with no sentence punctuation before it
+        kind = m.lastindex
+        nxt = m.end()
+        if kind == 1:  # sentence punctuation, then a line end
+            cut = m.start(1)
+            if width and not _gap_is_hard(raw, m.group(1), nxt) and not _ends_sentence(raw, ms, raw[ms:cut], nxt):
+                continue
             newline = True
-            cut = ms
-            brk = not _soft_wrap(raw, ms, m.end(), m.group(), width, line_ends)
-        else:
-            gap = m.group(1)
-            newline = gap != " " and _LB_SEARCH(gap) is not None
-            cut = gap_start
-            if newline and (not width or _gap_is_hard(raw, gap, m.end())):
-                brk = True
+        elif kind is None:  # a line end with no sentence punctuation before it
+            if width:
+                if _soft_wrap(raw, ms, nxt, m.group(), width, line_ends):
+                    continue
             else:
-                brk = _ends_sentence(raw, ms, raw[ms:gap_start], m.end())
-        if brk:
-            _emit(raw, seg_start, cut, bounds)
-            seg_start = m.end()
-            if newline:
-                seg_start = _dateline(raw, seg_start, bounds)
+                # A paragraph per line: only a line going on in lowercase (maybe after
+                # opening quotes or dashes) can continue the sentence.
+                c = raw[nxt : nxt + 1]
+                if (c.islower() or c in next_openers) and _soft_wrap(raw, ms, nxt, m.group(), 0, line_ends):
+                    continue
+            cut = ms
+            newline = True
+        else:  # sentence punctuation, then spaces
+            cut = m.start(2)
+            if not _ends_sentence(raw, ms, raw[ms:cut], nxt):
+                continue
+            newline = False
+        if seg_start < cut:
+            if raw[seg_start] in strip or raw[cut - 1] in strip:
+                _emit(raw, seg_start, cut, bounds)
+            else:
+                bounds.append((seg_start, cut))
+        seg_start = nxt
+        if newline and dashes and raw[nxt : nxt + 1].isupper():
+            for d in dashes:
+                if raw.find(d, nxt, nxt + 90) >= 0:
+                    seg_start = _dateline(raw, nxt, bounds)
+                    break
     _emit(raw, seg_start, n, bounds)
 
-    out: list[Segment] = []
-    k = 0
-    for s, e in bounds:
-        while line_ends[k] <= s:
-            k += 1
-        out.append(Segment(s, e, k + 1))
-    return out
+    if not bounds:
+        return []
+    starts, ends = zip(*bounds)
+    line_ends.insert(0, 0)  # bisect_right(line_ends, s) is then the 1-based line of s
+    lines_of = map(bisect_right, repeat(line_ends), starts)
+    return list(map(tuple.__new__, repeat(Segment), zip(starts, ends, lines_of)))
 
 
 def _line_ends(gap: str) -> int:
@@ -460,28 +492,21 @@ def _wrap_width(lines: list[str]) -> int:
 
     Hard-wrapped: the lines that run on into a next line have a consistent length
     (most within a quarter of the width) and many of them end mid-sentence."""
-    lengths: list[int] = []
-    open_ends = 0  # lines running on into a next line without sentence punctuation
-    prev_len = 0
-    prev_open = False
-    for line in lines:
-        line = line.rstrip()
-        if line:
-            if prev_len:
-                lengths.append(prev_len)
-                open_ends += prev_open
-            prev_len = len(line)
-            prev_open = line[-1] not in _CLOSED
-        else:
-            prev_len = 0
-    if len(lengths) < 2:
+    stripped = [line.rstrip() for line in lines]
+    # the lines that run on into a next (non-blank) line
+    run_on = [a for a, b in zip(stripped, islice(stripped, 1, None)) if a and b]
+    if len(run_on) < 2:
         return 0
-    lengths.sort(reverse=True)
+    closed = _CLOSED
+    open_ends = len([a for a in run_on if a[-1] not in closed])  # without sentence punctuation
+    if open_ends < 0.3 * len(run_on):
+        return 0
+    lengths = sorted(map(len, run_on), reverse=True)
     width = lengths[len(lengths) // 10]
     if not 30 <= width <= 160:
         return 0
     full = sum(1 for x in lengths if x >= width - max(15, width // 4))
-    if full < 0.6 * len(lengths) or open_ends < 0.3 * len(lengths):
+    if full < 0.6 * len(lengths):
         return 0
     return width
 
