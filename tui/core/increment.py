@@ -54,6 +54,8 @@ _QUANTILE = 0.1  # the low quantile of a story's members' leave-one-out cosines
 _MIN_JOIN = 0.2  # never join a story below this cosine
 _SINGLE_JOIN = 0.4  # cosine at which a new article joins a one-article story
 _MARGIN = 1.15  # the best story's cosine must be this many times the runner-up's
+_GROUP_MIN = 3  # new articles grouped at least this many are matched as a group
+_GROUP_JOIN = 0.62  # centroid-to-centroid cosine at which a group of new articles joins a story
 _FULL_FRACTION = 0.2  # added articles beyond this fraction of the indexed folder: re-cluster all
 _FULL_MIN = 50  # folders smaller than this are always re-clustered in full
 
@@ -119,15 +121,20 @@ class StoryIndex:
 
 
 # ----------------------------------------------------------------------- vectors
+def _body(d: ClusterDoc) -> Sequence[str]:
+    """The body words (a ``ClusterDoc`` may carry them as one whitespace-separated ``text``)."""
+    text = getattr(d, "text", None)
+    return d.words if text is None else text.split()
+
+
 def _entries(docs: Sequence[ClusterDoc]):
     """Term counts of each document: parallel arrays (doc, local word id, count, salient
     count), sorted by (doc, word id), and the local vocabulary."""
     n = len(docs)
     titles = [list(_cl._title_words(d.title)) if d.title else [] for d in docs]
-    lens = np.fromiter(
-        (len(d.words) + len(t) for d, t in zip(docs, titles)), dtype=np.int64, count=n
-    )
-    flat = list(chain.from_iterable(chain.from_iterable(zip((d.words for d in docs), titles))))
+    bodies = [_body(d) for d in docs]
+    lens = np.fromiter((len(b) + len(t) for b, t in zip(bodies, titles)), dtype=np.int64, count=n)
+    flat = list(chain.from_iterable(chain.from_iterable(zip(bodies, titles))))
     index = {w: i for i, w in enumerate(dict.fromkeys(flat))}
     nw = max(1, len(index))
     ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
@@ -202,10 +209,10 @@ def _days(docs: Sequence[ClusterDoc]) -> np.ndarray:
     return np.fromiter((_cl._day(d.published) for d in docs), dtype=np.int64, count=len(docs))
 
 
-def _date_factor_span(day: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``cluster``'s date damping between an article's day and a story's span of days."""
-    gap = np.maximum(0, np.maximum(lo - day, day - hi))
-    known = (day != _NO_DAY) & (lo != _NO_DAY)
+def _date_factor_span(lo1, hi1, lo2, hi2) -> np.ndarray:
+    """``cluster``'s date damping between two spans of days (an article's is one day)."""
+    gap = np.maximum(0, np.maximum(lo2 - hi1, lo1 - hi2))
+    known = (lo1 != _NO_DAY) & (lo2 != _NO_DAY)
     f = np.where(gap <= 14, 1.0, np.where(gap <= 90, 0.8, 0.6))
     return np.where(known, f, 1.0)
 
@@ -251,7 +258,7 @@ def _summarise(doc, term, w, story_of: np.ndarray, s_count: int, word_rank: np.n
 
 
 def _spans(days: np.ndarray, story_of: np.ndarray, s_count: int) -> tuple[np.ndarray, np.ndarray]:
-    known = days != _NO_DAY
+    known = (days != _NO_DAY) & (story_of >= 0)
     lo = np.full(s_count, np.iinfo(np.int64).max, dtype=np.int64)
     hi = np.full(s_count, _NO_DAY, dtype=np.int64)
     np.minimum.at(lo, story_of[known], days[known])
@@ -394,53 +401,89 @@ def needs_full(index: StoryIndex, n_new: int) -> bool:
     return base < _FULL_MIN or (index.added + n_new) > _FULL_FRACTION * base
 
 
-def assign(
-    index: StoryIndex, new_docs: Sequence[ClusterDoc], stats: dict | None = None
-) -> np.ndarray:
-    """The old story each new document joins, or -1."""
-    m = len(new_docs)
-    out = np.full(m, -1, dtype=np.int64)
-    if m == 0 or index.n_stories == 0:
-        return out
-    doc, term, count, sal, words = _entries(new_docs)
-    df_new = np.bincount(term, minlength=len(words)).astype(np.float64)
-    get = index.df.get
-    df = df_new + np.fromiter((get(w, 0) for w in words), dtype=np.float64, count=len(words))
-    doc, term, w = _weigh(doc, term, count, sal, words, df, index.n_docs + m, m)
+def _best_stories(index: StoryIndex, row, term, w, words: list[str], lo, hi, n_rows: int, stats):
+    """Each row's (date-damped) best story, its cosine and the runner-up's cosine, by sparse
+    products of the rows' entries with the centroids that share their terms; -1 / 0 when none."""
+    best = np.full(n_rows, -1, dtype=np.int64)
+    sim1, sim2 = np.zeros(n_rows), np.zeros(n_rows)
+    if index.n_stories == 0 or len(row) == 0:
+        return best, sim1, sim2
     cid = index._cword_ids()
-    local_c = np.fromiter((cid.get(x, -1) for x in words), dtype=np.int64, count=len(words))
+    local_c = np.fromiter(map(cid.get, words, repeat(-1)), dtype=np.int64, count=len(words))
     ct = local_c[term]
     ok = ct >= 0
-    doc, ct, w = doc[ok], ct[ok], w[ok]
+    row, ct, w = row[ok], ct[ok], w[ok]
     tptr, pstory, pweight = index._postings()
     plen = tptr[ct + 1] - tptr[ct]
     total = int(plen.sum())
     if stats is not None:
         stats["products"] = stats.get("products", 0) + total
     if total == 0:
-        return out
+        return best, sim1, sim2
     which = np.repeat(np.arange(len(ct)), plen)
     ent = np.arange(total) - np.repeat(np.cumsum(plen) - plen, plen) + np.repeat(tptr[ct], plen)
     s_count = index.n_stories
-    keys, inv = np.unique(doc[which] * s_count + pstory[ent], return_inverse=True)
+    keys, inv = np.unique(row[which] * s_count + pstory[ent], return_inverse=True)
     sims = np.bincount(inv, weights=w[which] * pweight[ent])
     d, s = keys // s_count, keys % s_count
-    sims = sims * _date_factor_span(_days(new_docs)[d], index.day_lo[s], index.day_hi[s])
+    sims = sims * _date_factor_span(lo[d], hi[d], index.day_lo[s], index.day_hi[s])
     if stats is not None:
         stats["stories_touched"] = stats.get("stories_touched", 0) + len(np.unique(s))
-    # best and runner-up story per new document (ties: lower story index)
-    order = np.lexsort((s, -sims, d))
+    order = np.lexsort((s, -sims, d))  # ties: the lower story index
     d, s, sims = d[order], s[order], sims[order]
-    first = np.searchsorted(d, np.arange(m))
-    has = first < len(d)
-    has[has] = d[first[has]] == np.arange(m)[has]
-    for i in np.flatnonzero(has):
-        j = first[i]
-        best, sb = int(s[j]), float(sims[j])
-        second = float(sims[j + 1]) if j + 1 < len(d) and d[j + 1] == i else 0.0
-        if sb >= index.accept[best] and sb >= _MARGIN * second:
-            out[i] = best
-    return out
+    first = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+    best[d[first]], sim1[d[first]] = s[first], sims[first]
+    nxt = first + 1
+    two = nxt < len(d)
+    two[two] = d[nxt[two]] == d[first[two]]
+    sim2[d[first[two]]] = sims[nxt[two]]
+    return best, sim1, sim2
+
+
+def _veto_groups(index: StoryIndex, story, local, doc, term, w, words: list[str], days) -> None:
+    """New articles that would join one old story one by one and that ``cluster`` grouped
+    together (at least ``_GROUP_MIN``) join it only if, as a group, their centroid matches the
+    story's at ``_GROUP_JOIN``; otherwise they stay a new story (``story`` set to -1).  Two
+    samples of one event's coverage have near-equal centroids; a second event of the same
+    kind, whose articles each look close enough to the first, does not."""
+    bucket = np.full(len(story), -1, dtype=np.int64)
+    target: list[int] = []
+    for g in local:
+        by: dict[int, list[int]] = {}
+        for i in g:
+            if story[i] >= 0:
+                by.setdefault(int(story[i]), []).append(i)
+        for s, members in sorted(by.items()):
+            if len(members) >= _GROUP_MIN:
+                bucket[members] = len(target)
+                target.append(s)
+    if not target:
+        return
+    nb, nw = len(target), max(1, len(words))
+    inside = bucket[doc] >= 0
+    keys, inv = np.unique(bucket[doc[inside]] * nw + term[inside], return_inverse=True)
+    bsum = np.bincount(inv, weights=w[inside])
+    bst, btt, bsum = _top_per_row(
+        keys // nw, keys % nw, bsum, _word_rank(words), nb, _CENTROID_TERMS
+    )
+    ptr, bw = _pack(bst, bsum, nb)
+    lo, hi = _spans(days, bucket, nb)
+    tgt = np.array(target, dtype=np.int64)
+    damp = _date_factor_span(lo, hi, index.day_lo[tgt], index.day_hi[tgt])
+    for b, s in enumerate(target):
+        c = dict(
+            zip(
+                index.cterm[index.ptr[s] : index.ptr[s + 1]].tolist(),
+                index.cweight[index.ptr[s] : index.ptr[s + 1]].tolist(),
+            )
+        )
+        cid = index._cword_ids()
+        dot = sum(
+            c.get(cid.get(words[t], -1), 0.0) * x
+            for t, x in zip(btt[ptr[b] : ptr[b + 1]].tolist(), bw[ptr[b] : ptr[b + 1]].tolist())
+        )
+        if dot * damp[b] < _GROUP_JOIN:
+            story[bucket == b] = -1
 
 
 def extend(
@@ -449,26 +492,39 @@ def extend(
     new_docs: Sequence[ClusterDoc],
     stats: dict | None = None,
 ) -> list[list[int]]:
-    """The stories of the old documents plus ``new_docs`` (numbered ``index.n_docs`` onwards):
-    each new document joins the old story it clearly belongs to (module docstring), the rest are
-    clustered among themselves.  Old stories keep their order and members; new stories follow,
-    so the result is ordered by first index as ``cluster``'s is.  ``stats``, when given,
-    receives counts of the work done (``products``, ``stories_touched``)."""
+    """The stories of the old documents plus ``new_docs`` (numbered ``index.n_docs`` onwards).
+
+    Each new document is tested against its best story's acceptance (module docstring); the
+    new documents are also clustered among themselves (``cluster``), and a group of them that
+    would join one story must match it as a group (``_veto_groups``).  The documents that join
+    no story keep the groups ``cluster`` gave them, as new stories.  Old stories keep their order and members; new stories follow, so the
+    result is ordered by first index as ``cluster``'s is.  ``stats``, when given, receives
+    counts of the work done (``products``, ``stories_touched``)."""
     if len(old_groups) != index.n_stories:
         raise ValueError(f"index holds {index.n_stories} stories, got {len(old_groups)} groups")
-    n0 = index.n_docs
-    story = assign(index, new_docs, stats)
+    n0, m = index.n_docs, len(new_docs)
     groups = [list(g) for g in old_groups]
-    rest = []
+    if m == 0:
+        return groups
+    local = cluster(new_docs)
+    story = np.full(m, -1, dtype=np.int64)
+    if index.n_stories:
+        doc, term, count, sal, words = _entries(new_docs)
+        df = np.bincount(term, minlength=len(words)).astype(np.float64)
+        df += np.fromiter(map(index.df.get, words, repeat(0)), dtype=np.float64, count=len(words))
+        doc, term, w = _weigh(doc, term, count, sal, words, df, n0 + m, m)
+        days = _days(new_docs)
+        best, sim, second = _best_stories(index, doc, term, w, words, days, days, m, stats)
+        ok = best >= 0
+        ok[ok] = (sim[ok] >= index.accept[best[ok]]) & (sim[ok] >= _MARGIN * second[ok])
+        story[ok] = best[ok]
+        _veto_groups(index, story, local, doc, term, w, words, days)
     for i, s in enumerate(story.tolist()):
         if s >= 0:
             groups[s].append(n0 + i)
-        else:
-            rest.append(i)
-    if rest:
-        sub = cluster([new_docs[i] for i in rest])
-        groups.extend([n0 + rest[k] for k in g] for g in sub)
+    fresh = [[n0 + i for i in g if story[i] < 0] for g in local]
+    groups.extend(sorted(g for g in fresh if g))
     return groups
 
 
-__all__ = ["StoryIndex", "assign", "build_index", "extend", "needs_full", "update_index"]
+__all__ = ["StoryIndex", "build_index", "extend", "needs_full", "update_index"]
