@@ -119,3 +119,51 @@ def test_damaged_memo_entries_are_recomputed(corpus):
     for k in memo.stories:
         memo.stories[k] = ([], [()])  # wrong shape
     assert analyze_sources(sources, memo=memo) == good
+
+
+class ClusteringMemo(DictMemo):
+    def __init__(self):
+        super().__init__()
+        self.clusterings = {}
+
+    def get_clustering(self, scope):
+        return self.clusterings.get(scope)
+
+    def put_clustering(self, scope, value):
+        self.clusterings[scope] = value
+
+
+def _partition(analysis):
+    path = {a.id: Path(a.path).name for a in analysis.articles}
+    return sorted(sorted(path[a] for a in s.articles) for s in analysis.stories)
+
+
+def test_added_articles_join_the_folders_stories_without_reclustering(corpus, tmp_path, monkeypatch):
+    import tui.core.increment as increment
+
+    monkeypatch.setattr(increment, "_FULL_MIN", 2)  # the test folder is small
+    monkeypatch.setattr(increment, "_FULL_FRACTION", 1.0)
+    held = tmp_path / "held"
+    held.mkdir()
+    for name in ("24_12ecb.txt", "13_12ecb.txt"):  # each has siblings of its story in the folder
+        shutil.move(corpus / name, held / name)
+    calls = []
+    real = pipeline.cluster
+    monkeypatch.setattr(pipeline, "cluster", lambda docs: calls.append(len(docs)) or real(docs))
+    memo = ClusteringMemo()
+    analyze_sources(read_inputs([corpus])[0], memo=memo, scope="folder")
+    assert calls == [14]  # the first run clusters everything and remembers it
+    for f in held.iterdir():
+        shutil.copy(f, corpus / f.name)
+    sources = read_inputs([corpus])[0]
+    grown = analyze_sources(sources, memo=memo, scope="folder")
+    assert calls == [14]  # no full clustering: the two articles joined through the index
+    assert len(memo.clusterings["folder"][0]) == 16
+    again = analyze_sources(sources, memo=memo, scope="folder")  # nothing new: the stored groups
+    assert calls == [14] and again == grown
+    full = analyze_sources(sources)  # no scope: a full clustering, the same stories here
+    assert calls == [14, 16]
+    assert _partition(grown) == _partition(full)
+    (corpus / "4_11ecb.txt").unlink()  # a removal: the index knows only additions
+    analyze_sources(read_inputs([corpus])[0], memo=memo, scope="folder")
+    assert calls == [14, 16, 15]

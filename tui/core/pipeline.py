@@ -25,6 +25,7 @@ from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, cluster, salient_words
+from .increment import StoryIndex, build_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .model import Analysis, Article, Family, Member, Sentence, Skipped, Story
 from .provenance import first_carrier
@@ -38,6 +39,10 @@ Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], 
 #: One story's result: families as (kind, [(position in story, sentence)], shared, differs, score)
 #: after the in-context labels dropped non-body members, and the final (role, kind) pairs per article.
 StoryResult = tuple[list[tuple[str, list[tuple[int, int]], list, list, float]], list[tuple[tuple[str, "str | None"], ...]]]
+
+#: The last clustering of a folder (a ``scope``): its articles as "path\0digest" keys in index order,
+#: the groups over those indices and the ``StoryIndex`` that lets new articles join them.
+Clustering = tuple[list[str], list[list[int]], StoryIndex]
 
 PARALLEL_MIN = 500  # articles below which a process pool costs more than it saves
 WORKERS = 2
@@ -58,6 +63,12 @@ class Memo:
         return {}
 
     def put_stories(self, items: Mapping[str, StoryResult]) -> None:
+        pass
+
+    def get_clustering(self, scope: str) -> Clustering | None:
+        return None
+
+    def put_clustering(self, scope: str, value: Clustering) -> None:
         pass
 
 
@@ -160,7 +171,11 @@ def analyze_sources(
     one_story: bool = False,
     progress: Progress | None = None,
     memo: Memo | None = None,
+    scope: str | None = None,
 ) -> Analysis:
+    """``scope`` names the folder being analysed (the caller's choice, e.g. a hash of its paths):
+    with a ``memo`` that remembers the folder's last clustering, articles added since then join
+    its stories incrementally (``tui.core.increment``) instead of re-clustering everything."""
     memo = memo or Memo()
     docs = _prepare_all(sources, memo)
     if progress:
@@ -170,17 +185,7 @@ def analyze_sources(
     if one_story or len(docs) <= 1:
         groups = [list(range(len(docs)))] if docs else []
     else:
-        groups = cluster(
-            [
-                ClusterDoc(
-                    d.header.title,
-                    " ".join([n for lab, n in zip(d.labels, d.norms) if lab.role == "body"]).split(),
-                    d.header.published,
-                    d.salient,
-                )
-                for d in docs
-            ]
-        )
+        groups = _stories_of(docs, memo, scope)
     if progress:
         progress("cluster", len(docs), len(docs))
 
@@ -279,6 +284,42 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
         Story(f"c{si}", _story_title(articles, g), tuple(f"a{di}" for di in g)) for si, g in enumerate(groups)
     ]
     return Analysis(tuple(articles), tuple(stories), tuple(families), tuple(skipped), ENGINE_VERSION)
+
+
+def _cluster_doc(d: _Doc) -> ClusterDoc:
+    body = " ".join([n for lab, n in zip(d.labels, d.norms) if lab.role == "body"])
+    return ClusterDoc(d.header.title, body.split(), d.header.published, d.salient)
+
+
+def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> list[list[int]]:
+    """Story groups: the folder's last clustering extended by the articles added since, when
+    that is sound (only additions, not too many: ``needs_full``), else a full clustering."""
+    if scope is None:
+        return cluster([_cluster_doc(d) for d in docs])
+    keys = [f"{d.source.path}\0{d.source.digest}" for d in docs]
+    pos = {k: i for i, k in enumerate(keys)}
+    prev = memo.get_clustering(scope)
+    if prev is not None and len(pos) == len(keys):
+        try:
+            old_keys, old_groups, index = prev
+            old = [pos.get(k, -1) for k in old_keys]
+            if -1 not in old and len(set(old)) == len(old):
+                known = set(old)
+                new = [i for i in range(len(docs)) if i not in known]
+                if not new:
+                    return sorted(sorted(old[j] for j in g) for g in old_groups)
+                if not needs_full(index, len(new)):
+                    new_docs = [_cluster_doc(docs[i]) for i in new]
+                    ext = extend(index, old_groups, new_docs)
+                    at = old + new
+                    memo.put_clustering(scope, (old_keys + [keys[i] for i in new], ext, update_index(index, new_docs, ext)))
+                    return sorted(sorted(at[j] for j in g) for g in ext)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            pass  # a clustering that does not fit these articles (a damaged cache): cluster afresh
+    cdocs = [_cluster_doc(d) for d in docs]
+    groups = cluster(cdocs)
+    memo.put_clustering(scope, (keys, groups, build_index(cdocs, groups)))
+    return groups
 
 
 def _story_key(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list[int]]) -> str:
