@@ -240,3 +240,23 @@ def test_near_identical_documents_form_one_cluster():
     assert groups == [list(range(400)), [400]]
     # exact copies too
     assert cluster([base] * 50) == [list(range(50))]
+
+
+def test_documents_given_as_text_cluster_as_their_words():
+    """``text`` (the body words in one string) is read as the same words: same groups, also
+    with empty texts, a title-only document and a text holding the internal separator."""
+    docs, _ = _ecb()
+    docs = docs + _seed_docs(salient=True) + [ClusterDoc("Lone title words", []), ClusterDoc(None, [])]
+    as_text = [ClusterDoc(d.title, (), d.published, d.salient, " ".join(d.words)) for d in docs]
+    assert as_text[0].body_words() == list(docs[0].words)
+    want = cluster(docs)
+    assert cluster(as_text) == want
+    # a separator-like character inside a text: the words are still the text's own
+    odd = list(as_text)
+    odd[0] = ClusterDoc(docs[0].title, (), docs[0].published, docs[0].salient, " ".join(docs[0].words) + " a\x00b")
+    odd_words = list(docs)
+    odd_words[0] = ClusterDoc(docs[0].title, [*docs[0].words, "a\x00b"], docs[0].published, docs[0].salient)
+    assert cluster(odd) == cluster(odd_words)
+    # some documents as text, some as words
+    mixed = [t if k % 2 else d for k, (d, t) in enumerate(zip(docs, as_text))]
+    assert cluster(mixed) == want

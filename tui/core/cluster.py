@@ -71,6 +71,14 @@ class ClusterDoc:
     # Matching forms of body words written with a capital inside a sentence (names); see
     # ``salient_words``.  Optional: without them every word weighs by idf alone.
     salient: Sequence[str] = ()
+    # The body words as one string, separated by whitespace (e.g. the body sentences' norms
+    # joined by spaces): used instead of ``words`` when set; cheaper to build and to read than
+    # a list of words.
+    text: str | None = None
+
+    def body_words(self) -> Sequence[str]:
+        """The body words, from ``text`` when set, else ``words``."""
+        return self.words if self.text is None else self.text.split()
 
 
 # ------------------------------------------------------------------- salient words
@@ -175,19 +183,22 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     content key (a CRC of the word); and each document's near-copy sketch (``_sketches``)."""
     n = len(docs)
     titles = [_title_words(d.title) if d.title else [] for d in docs]
-    lens = np.fromiter((len(d.words) + len(t) for d, t in zip(docs, titles)), dtype=np.int64, count=n)
-    flat = list(chain.from_iterable(chain.from_iterable(zip((d.words for d in docs), titles))))
-    if not flat:
+    flat, lens = _flat_words(docs, titles)
+    # term ids in order of first appearance, one dict operation per word: each word maps to
+    # the position of its first occurrence, renumbered densely
+    index: dict[str, int] = {}
+    first = np.fromiter(map(index.setdefault, flat, counter()), dtype=np.int64, count=len(flat))
+    if lens is None:  # documents apart by separators: drop them, count the words between
+        sep = first == index.pop(_SEP, -1)
+        lens = np.diff(np.concatenate(([-1], np.flatnonzero(sep), [len(flat)]))) - 1
+        first = first[~sep]
+    n_words = len(index)
+    if n_words == 0:
         empty = np.zeros(0)
         return (
             empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64),
             np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64),
         )
-    # term ids in order of first appearance, one dict operation per word: each word maps to
-    # the position of its first occurrence, renumbered densely
-    index: dict[str, int] = {}
-    first = np.fromiter(map(index.setdefault, flat, counter()), dtype=np.int64, count=len(flat))
-    n_words = len(index)
     dense = np.empty(len(flat), dtype=np.int64)
     dense[np.fromiter(index.values(), dtype=np.int64, count=n_words)] = np.arange(n_words)
     ids = dense[first]
@@ -237,6 +248,25 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
     w = w / norm[doc]
     return doc, term, w, term_key, sketch
+
+
+_SEP = "\x00"  # between documents in one string of texts (never inside a word)
+
+
+def _flat_words(docs: Sequence[ClusterDoc], titles: list[list[str]]) -> tuple[list[str], np.ndarray | None]:
+    """Every document's body words then title words, document after document, and each
+    document's number of them.  When every document is given as ``text`` they are split all
+    at once, from one string with the documents apart by _SEP; the counts are then None (the
+    caller finds the separators among the words)."""
+    n = len(docs)
+    if all(d.text is not None for d in docs):
+        parts = [f"{d.text} {' '.join(t)}" if t else d.text for d, t in zip(docs, titles)]
+        big = f" {_SEP} ".join(parts)  # type: ignore[arg-type]
+        if big.count(_SEP) == n - 1:  # no separator inside a text
+            return big.split(), None
+    bodies = [d.body_words() for d in docs]
+    lens = np.fromiter((len(b) + len(t) for b, t in zip(bodies, titles)), dtype=np.int64, count=n)
+    return list(chain.from_iterable(chain.from_iterable(zip(bodies, titles)))), lens
 
 
 # ------------------------------------------------------------------- near copies
