@@ -15,7 +15,10 @@ bound to nothing) is the harness overhead; medians are reported raw and net. The
 waits make that wall time coarse, so two more columns: the process CPU time per key (raw and
 net of the no-op key), and "key sent→last frame", from the moment the Pilot hands the key to
 the driver until the last frame the key caused was composed (what a person waits for, minus
-the terminal's write).
+the terminal's write), followed in brackets by the process CPU time over that same span (what
+the app itself spent, whatever the load on the machine; the rest is waiting: for the CPU, and for
+the screen's 60 Hz update timer, which alone adds 0-17 ms).  The reader's render-ahead works
+when idle after a frame, so it shows in the CPU-per-key columns, not in the key-to-frame ones.
 
 Bytes per scrolled line: the real ``wirediff`` in a pseudo-terminal (the harness of
 tests/test_pty.py), on the long story, with j pressed many times; scrolled lines are counted by
@@ -151,12 +154,18 @@ _CPU: list[float] = []  # process CPU ms per key (idle waits of the harness cost
 _SENT: list[float] = []
 
 
+_FRAME_CPU: list[float] = []  # process CPU time at each frame
+_SENT_CPU: list[float] = []  # process CPU time when each key was handed to the driver
+_KEY_CPU: list[float] = []  # per key: CPU ms from the handoff to the last frame (load-proof)
+
+
 def _hook_frames(app) -> None:
     """Record when each frame is composed (post_display_hook runs after every screen update,
     headless included: the compositor renders the changed regions, only the write is skipped)."""
 
     def hook() -> None:
         _FRAMES.append(time.perf_counter())
+        _FRAME_CPU.append(time.process_time())
 
     app.post_display_hook = hook
 
@@ -169,6 +178,7 @@ def _hook_driver(app) -> None:
 
     def send_message(message) -> None:
         _SENT.append(time.perf_counter())
+        _SENT_CPU.append(time.process_time())
         send(message)
 
     driver.send_message = send_message
@@ -177,6 +187,8 @@ def _hook_driver(app) -> None:
 async def _time_key(pilot, key: str) -> float:
     _FRAMES.clear()
     _SENT.clear()
+    _FRAME_CPU.clear()
+    _SENT_CPU.clear()
     c = time.process_time()
     t = time.perf_counter()
     await pilot.press(key)
@@ -185,11 +197,13 @@ async def _time_key(pilot, key: str) -> float:
     _CPU.append((time.process_time() - c) * 1000)
     t0 = _SENT[0] if _SENT else t
     _LAST_FRAME.append((_FRAMES[-1] - t0) * 1000 if _FRAMES else float("nan"))
+    _KEY_CPU.append((_FRAME_CPU[-1] - _SENT_CPU[0]) * 1000 if _FRAME_CPU and _SENT_CPU else float("nan"))
     return (done - t) * 1000
 
 
 async def _series(pilot, keys: list[str]) -> list[float]:
     _LAST_FRAME.clear()
+    _KEY_CPU.clear()
     _CPU.clear()
     return [await _time_key(pilot, k) for k in keys]
 
@@ -206,9 +220,13 @@ def _noop(times: list[float]) -> float:
 def _report(name: str, times: list[float], noop: float) -> None:
     med = statistics.median(times)
     frames = [f for f in _LAST_FRAME if f == f]
-    frame = f"{statistics.median(frames):6.2f} ms" if frames else "  none"
+    frame = (f"{statistics.median(frames):6.2f} ms (p90 {sorted(frames)[int(len(frames) * 0.9)]:.1f})"
+             if frames else "  none")
     cpu = statistics.median(_CPU)
-    print(f"  {name:<16} median {med:7.2f} ms raw {med - noop:7.2f} ms net | CPU {cpu:6.2f} raw "
+    key_cpu = [c for c in _KEY_CPU if c == c]
+    if key_cpu:
+        frame += f" [CPU {statistics.median(key_cpu):.1f}]"
+    print(f"  {name:<18} median {med:7.2f} ms raw {med - noop:7.2f} ms net | CPU {cpu:6.2f} raw "
           f"{cpu - _NOOP_CPU[0]:6.2f} net | key sent→last frame {frame}"
           f"  (raw p90 {sorted(times)[int(len(times) * 0.9)]:.1f}, max {max(times):.1f}, n={len(times)})")
 
@@ -247,6 +265,14 @@ async def measure_reader(analysis, n: int) -> None:
         await pilot.press("g")
         _report("pagedown", await _series(pilot, ["pagedown"] * min(n, 12)), noop)
         _report("pageup", await _series(pilot, ["pageup"] * min(n, 12)), noop)
+        await pilot.press("G")
+        await pilot.pause()
+        _report("pageup from end", await _series(pilot, ["pageup"] * min(n, 12)), noop)
+        _report("G / g alternating", await _series(pilot, ["G", "g"] * (min(n, 20) // 2)), noop)
+        await pilot.press("g")
+        _report("u (next unique)", await _series(pilot, ["u"] * min(n, 20)), noop)
+        await pilot.press("G")
+        _report("U (prev unique)", await _series(pilot, ["U"] * min(n, 20)), noop)
         await pilot.press("c")  # compare: pick the first other outlet
         await pilot.pause()
         await pilot.press("enter")

@@ -115,6 +115,17 @@ async def test_compare_scrollbar_equals_the_stock_one(wd_home):
         assert len(positions) > 2
 
 
+async def _settle(pilot, view: ArticleView) -> None:
+    """Wait until the render-ahead slices have run out (a loaded machine may need several
+    idle waits)."""
+    await pilot.pause()
+    for _ in range(200):
+        if view._ahead_timer is None:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("render-ahead never finished")
+
+
 async def test_render_ahead_fills_the_next_pages_and_pagedown_uses_them(wd_home):
     app = WirediffApp([SEEDS], one_story=True, config=Config(), analysis=seed_story())
     async with app.run_test(size=(70, 16)) as pilot:
@@ -127,7 +138,7 @@ async def test_render_ahead_fills_the_next_pages_and_pagedown_uses_them(wd_home)
         view = app.screen.query_one(ArticleView)
         height = view.size.height
         assert view.line_count > 3 * height
-        await pilot.pause()  # idle: the render-ahead slices run
+        await _settle(pilot, view)  # idle: the render-ahead slices run
         top = view.scroll_offset.y
         below = range(top + height, min(view.line_count, top + 2 * height))
         assert all(y in view._final_cache for y in below)
@@ -152,3 +163,36 @@ async def test_render_ahead_fills_the_next_pages_and_pagedown_uses_them(wd_home)
         await pilot.press("G")
         await pilot.pause()
         assert _cells(view.render_lines(region)) == _cells(_fresh_view_lines(view, region))
+
+
+async def test_render_ahead_prepares_where_a_repeated_jump_lands(wd_home):
+    app = WirediffApp([SEEDS], one_story=True, config=Config(), analysis=seed_story())
+    async with app.run_test(size=(70, 10)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        view = app.screen.query_one(ArticleView)
+        region = Region(0, 0, *view.size)
+        landed_far = 0
+        for article in range(len(app.screen.articles)):
+            await pilot.press("g", "u")  # jump to unique sentences, repeatedly, in each article
+            for _ in range(12):
+                await _settle(pilot, view)
+                landing = view._jump_landing()
+                height = view.size.height
+                near = range(view.scroll_offset.y - 2 * height, view.scroll_offset.y + 3 * height)
+                if landing and not (landing.start in near and landing.stop - 1 in near):
+                    landed_far += 1
+                assert all(y in view._final_cache for y in landing)
+                before = view.cursor_sentence
+                await pilot.press("u")
+                if view.cursor_sentence == before:
+                    break  # no more unique sentences (a notification says so)
+                if landing:
+                    assert view.scroll_offset.y == landing.start
+                assert _cells(view.render_lines(region)) == _cells(_fresh_view_lines(view, region))
+            await pilot.press("right_square_bracket")
+        assert landed_far  # some jump landed beyond the pages rendered around the view

@@ -157,6 +157,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._ahead_origin: int | None = None
         self._ahead_styles = StylesCache()
         self._ahead_direction = 1
+        self._last_jump: tuple[Callable[[Sentence], bool], bool] | None = None
+        self._landing: tuple[tuple | None, range] = (None, range(0))
 
     @property
     def vertical_scrollbar(self) -> LineScrollBar:  # type: ignore[override]
@@ -232,8 +234,36 @@ class ArticleView(ScrollView, can_focus=True):
             s = self._blocks[self._nav[i]].sentence
             if s is not None and predicate(s):
                 self._set_cursor(i)
+                self._last_jump = (predicate, forward)
                 return True
         return False
+
+    def _jump_landing(self) -> range:
+        """The lines a repeat of the last ``jump`` would show (empty if it would not scroll)."""
+        if self._last_jump is None:
+            return range(0)
+        key = (self._cursor, self.scroll_offset.y, len(self._lines))
+        if self._landing[0] == key:
+            return self._landing[1]
+        landing = range(0)
+        predicate, forward = self._last_jump
+        order = range(self._cursor + 1, len(self._nav)) if forward else range(self._cursor - 1, -1, -1)
+        for i in order:
+            s = self._blocks[self._nav[i]].sentence
+            if s is not None and predicate(s):
+                b = self._nav[i]
+                top = 0 if i == 0 else self._block_first_line[b]
+                bottom = self._block_first_line[b + 1] if b + 1 < len(self._block_first_line) else len(self._lines)
+                height = max(1, self.scrollable_content_region.height)
+                y = self.scroll_offset.y  # where _scroll_cursor_visible would scroll to
+                if top < y:
+                    landing = range(top, min(len(self._lines), top + height))
+                elif bottom > y + height:
+                    y = min(top, bottom - height)
+                    landing = range(y, min(len(self._lines), y + height))
+                break
+        self._landing = (key, landing)
+        return landing
 
     def line_text(self, y: int) -> str:
         """Plain text of virtual line ``y`` including the gutter (tests, accessibility)."""
@@ -389,6 +419,7 @@ class ArticleView(ScrollView, can_focus=True):
             prev = s
         self._blocks = blocks
         self._nav = nav
+        self._landing = (None, range(0))
         self._text_cache.clear()
         self._strip_cache.clear()
         self._painted_cache.clear()
@@ -407,6 +438,7 @@ class ArticleView(ScrollView, can_focus=True):
                 lines.append((bi, a, b))
         self._lines = lines
         self._block_first_line = first
+        self._landing = (None, range(0))
         self._strip_cache.clear()
         self._painted_cache.clear()
         self._final_cache.clear()
@@ -602,7 +634,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _ahead_missing(self) -> list[int]:
         """Virtual lines not yet finished within ``_AHEAD_PAGES`` pages of the view (nearest
-        first, the side of the last move before the other), then the first and the last page."""
+        first, the side of the last move before the other), then where a repeat of the last
+        jump would land, then the first and the last page."""
         height = self.size.height
         top = self.scroll_offset.y
         final = self._final_cache
@@ -611,7 +644,8 @@ class ArticleView(ScrollView, can_focus=True):
         above = range(top - 1, max(-1, top - height * _AHEAD_PAGES - 1), -1)
         first, second = (below, above) if self._ahead_direction > 0 else (above, below)
         ends = (range(0, min(n, height)), range(max(0, n - height), n))  # where g and G land
-        return list(dict.fromkeys(y for part in (first, second, *ends) for y in part if y not in final))
+        parts = (first, second, self._jump_landing(), *ends)  # and a repeated n/N/u/U
+        return list(dict.fromkeys(y for part in parts for y in part if y not in final))
 
     def _render_ahead(self) -> None:
         """One slice of render-ahead: finish up to ``_AHEAD_SLICE`` missing lines near the view
