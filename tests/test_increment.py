@@ -199,3 +199,17 @@ def test_update_index_matches_a_rebuild_for_new_stories_and_takes_later_articles
     again = extend(updated, out, [_doc(copy)])
     _check_shape(again, out, updated.n_docs + 1)
     assert updated.n_docs in again[home]
+
+
+def test_articles_of_a_second_event_arriving_together_do_not_join_the_first():
+    # Two Paris jewellery heists: articles of the second, each close enough to the first
+    # story's centroid, are held back because as a group they do not match it.
+    folder = HERE / "fixtures" / "increment" / "ecbplus"
+    first = [_doc(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("24_*ecb.txt"))]
+    second = [_doc(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("24_*ecbplus.txt"))]
+    assert len(first) == 15 and len(second) == 11
+    groups = cluster(first)
+    out = extend(build_index(first, groups), groups, second)
+    _check_shape(out, groups, len(first) + len(second))
+    assert out[: len(groups)] == groups
+    assert sum(len(g) for g in out[len(groups) :]) == len(second)
