@@ -283,8 +283,8 @@ def _sketches(n: int, doc: np.ndarray, key: np.ndarray) -> np.ndarray:
         return sketch
     bits = max(1, int(n).bit_length())
     h = (_mix(key.astype(np.uint64)) >> np.uint64(bits + 1)).astype(np.int64)  # 63 - bits bits
-    order = np.argsort((doc.astype(np.int64) << (63 - bits)) | h)
-    doc, h = doc[order], h[order].astype(np.uint64)
+    packed = np.sort((doc.astype(np.int64) << (63 - bits)) | h)  # both read back from the key
+    doc, h = packed >> (63 - bits), (packed & ((1 << (63 - bits)) - 1)).astype(np.uint64)
     rank = np.arange(len(doc)) - np.searchsorted(doc, np.arange(n))[doc]
     k = rank < _SKETCH_SIZE
     sketch[doc[k], rank[k]] = h[k]
@@ -376,10 +376,22 @@ def _pairs_within_groups(key: np.ndarray, item: np.ndarray, value: np.ndarray, i
 
 
 def _sum_by_pair(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray):
+    """Unique pairs (lo, hi) of the pairs (i, j), increasing, and the sums of their values,
+    each added up in input order."""
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     keys = lo * n + hi
-    uniq, inv = np.unique(keys, return_inverse=True)
-    sums = np.bincount(inv, weights=v, minlength=len(uniq))
+    pbits = max(1, len(keys).bit_length())
+    if len(keys) == 0 or int(keys.max()).bit_length() + pbits > 63:
+        uniq, inv = np.unique(keys, return_inverse=True)
+        return uniq // n, uniq % n, np.bincount(inv.ravel(), weights=v, minlength=len(uniq))
+    # one sort of (pair, position): equal pairs stay in input order, so the sums do too
+    packed = np.sort((keys << pbits) | np.arange(len(keys)))
+    keys, pos = packed >> pbits, packed & ((1 << pbits) - 1)
+    new = np.empty(len(keys), dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    uniq = keys[new]
+    sums = np.bincount(np.cumsum(new) - 1, weights=v[pos], minlength=len(uniq))
     return uniq // n, uniq % n, sums
 
 
