@@ -288,7 +288,7 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
 
 def _cluster_doc(d: _Doc) -> ClusterDoc:
     body = " ".join([n for lab, n in zip(d.labels, d.norms) if lab.role == "body"])
-    return ClusterDoc(d.header.title, body.split(), d.header.published, d.salient)
+    return ClusterDoc(d.header.title, (), d.header.published, d.salient, text=body)
 
 
 def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> list[list[int]]:
