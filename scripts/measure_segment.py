@@ -9,7 +9,7 @@ has a few errors).  Three views of the same gold:
 * wrapped: the joined paragraph hard-wrapped at 72 columns (blank line between
            articles' paragraphs of 5 sentences); boundaries should be the same.
 
-Also the throughput of ``segment`` and ``normalize`` on ~30 MB of text built from the
+Also the throughput of ``segment``, ``normalize`` and ``normalize_many`` on ~30 MB of text built from the
 seeds, ECB+ and the trafilatura extractions.
 
     /work/venv/bin/python scripts/measure_segment.py [--show N]
@@ -24,7 +24,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from tui.core.text import normalize, segment
+from tui.core.text import normalize, normalize_many, segment
 
 DATA = Path("/work/shared/data")
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -145,6 +145,11 @@ def throughput() -> None:
             normalize(d[s.start : s.end])
     dt2 = time.perf_counter() - t
     print(f"segment+normalize each segment: {dt2:.2f} s = {mb / dt2:.1f} MB/s ({mb / dt2 / base:.2f}x the baseline)")
+    t = time.perf_counter()
+    for d in docs:
+        normalize_many(d, segment(d))
+    dt3 = time.perf_counter() - t
+    print(f"segment+normalize_many:        {dt3:.2f} s = {mb / dt3:.1f} MB/s ({mb / dt3 / base:.2f}x the baseline)")
 
 
 def main() -> None:

@@ -325,17 +325,14 @@ def segment(raw: str) -> list[Segment]:
     bounds: list[tuple[int, int]] = []
     seg_start = _dateline(raw, 0, bounds) if dashes else 0
     for m in _CAND2_RE.finditer(raw):
-        ms = m.start()
+        (ms, nxt), (cut, _), (cut2, _) = m.regs  # one call for every span
         if ms < seg_start:
             continue
-        kind = m.lastindex
-        nxt = m.end()
-        if kind == 1:  # sentence punctuation, then a line end
-            cut = m.start(1)
+        if cut >= 0:  # sentence punctuation, then a line end
             if width and not _gap_is_hard(raw, m.group(1), nxt) and not _ends_sentence(raw, ms, raw[ms:cut], nxt):
                 continue
             newline = True
-        elif kind is None:  # a line end with no sentence punctuation before it
+        elif cut2 < 0:  # a line end with no sentence punctuation before it
             if width:
                 if _soft_wrap(raw, ms, nxt, m.group(), width, line_ends):
                     continue
@@ -348,7 +345,7 @@ def segment(raw: str) -> list[Segment]:
             cut = ms
             newline = True
         else:  # sentence punctuation, then spaces
-            cut = m.start(2)
+            cut = cut2
             if not _ends_sentence(raw, ms, raw[ms:cut], nxt):
                 continue
             newline = False
