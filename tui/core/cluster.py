@@ -355,7 +355,12 @@ def _pairs_within_groups(key: np.ndarray, item: np.ndarray, value: np.ndarray, i
     """All (item_a, item_b, value_a * value_b) with item_a < item_b for entries sharing a key.
     ``items_sorted``: ``item`` is already increasing, so a stable sort by key alone orders
     the entries as sorting by (key, item) would."""
-    order = np.argsort(key, kind="stable") if items_sorted else np.lexsort((item, key))
+    if items_sorted:
+        order = _stable_order(key)
+    elif len(key) and int(item.min()) >= 0 and int(key.min()) >= 0:
+        order = _stable_order(key.astype(np.int64) * (int(item.max()) + 1) + item)
+    else:
+        order = np.lexsort((item, key))
     key, item, value = key[order], item[order], value[order]
     bounds = np.flatnonzero(np.diff(key)) + 1
     gstart = np.concatenate(([0], bounds))
@@ -373,6 +378,16 @@ def _pairs_within_groups(key: np.ndarray, item: np.ndarray, value: np.ndarray, i
     offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     b = a + 1 + offs
     return item[a].astype(np.int64), item[b].astype(np.int64), value[a] * value[b]
+
+
+def _stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` for non-negative integer keys, by one sort of
+    (key, position) packed into 63 bits when they fit (a plain sort is several times faster
+    than an argsort)."""
+    pbits = max(1, len(key).bit_length())
+    if len(key) == 0 or int(key.max()).bit_length() + pbits > 63:
+        return np.argsort(key, kind="stable")
+    return np.sort((key.astype(np.int64) << pbits) | np.arange(len(key))) & ((1 << pbits) - 1)
 
 
 def _sum_by_pair(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray):
@@ -512,7 +527,7 @@ def _exact_dots(
     tpad[doc, rank] = term
     wpad[doc, rank] = weight
     rows_per_chunk = max(1, (1 << 21) // width)
-    order = np.argsort(i, kind="stable")
+    order = _stable_order(i)
     i_s, j_s = i[order], j[order]
     bounds = np.searchsorted(i_s, np.arange(0, n + rows_per_chunk, rows_per_chunk)).tolist()
     table = np.zeros(rows_per_chunk * width)
@@ -623,7 +638,7 @@ def _link_groups(
     heapq.heapify(heap)
     # group → neighbour group → sum of similarities
     src, dst, val = np.concatenate((ga, gb)), np.concatenate((gb, ga)), np.concatenate((gs, gs))
-    order = np.argsort(src, kind="stable")
+    order = _stable_order(src)
     src, dst_l, val_l = src[order], dst[order].tolist(), val[order].tolist()
     cuts = np.flatnonzero(np.diff(src)) + 1
     heads = src[np.concatenate(([0], cuts))].tolist() if len(src) else []
