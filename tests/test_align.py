@@ -212,6 +212,14 @@ def test_msrp_fixture_pairs():
     negatives = [p for p in pairs if p["label"] == 0]
     positives = [p for p in pairs if p["label"] == 1]
     assert len(negatives) >= 10 and len(positives) >= 10
+    # MSRP calls a clause-trimmed copy a different statement (information was cut); for
+    # copy detection it is the same sentence lightly edited, and it is marked "edited"
+    trimmed = ("The US responded coolly", '"But the First Amendment', "Andrew Sugden, an")
+    for p in negatives:
+        if p["s1"].startswith(trimmed):
+            assert match(p["s1"], p["s2"]) == "edited"
+    negatives = [p for p in negatives if not p["s1"].startswith(trimmed)]
+    assert len(negatives) >= 10
     # near misses (high word overlap, not the same statement) are all rejected
     assert [p["s1"] for p in negatives if match(p["s1"], p["s2"])] == []
     # light edits of wire copy are found
@@ -332,3 +340,21 @@ def test_too_many_distinct_words_fall_back_to_the_same_families(monkeypatch):
     with pytest.raises(A._Overflow):
         A._align(list(inputs), A._Codes())
     assert align(inputs) == want
+
+
+def test_clause_trimmed_copies_share_a_family_but_disjoint_clauses_do_not():
+    full = (
+        "Speaking by phone from the relief agency in the city, the director struggled to contain his anger"
+        " at the attack that left more than 50 people with serious injuries, 10 of whom remain critical."
+    )
+    tail_cut = full.split(", 10 of whom")[0] + "."
+    head_cut = "The director struggled to contain his anger at the attack that left more than 50 people with serious injuries, 10 of whom remain critical."
+    assert match(full, tail_cut) == "edited" and match(full, head_cut) == "edited"
+    assert match(tail_cut, head_cut) is None  # neither holds the other
+    fams = align([AlignInput(0, 0, full, 0), AlignInput(1, 1, tail_cut, 0), AlignInput(2, 2, head_cut, 0)])
+    assert len(fams) == 1 and sorted(fams[0].members) == [0, 1, 2] and fams[0].kind == "edited"
+    # a trimmed copy that changes a figure or a name is no copy
+    assert match(full, tail_cut.replace("50", "70")) is None
+    assert match(full, "Speaking by phone from the relief agency in Paris, the director struggled to contain his anger at the attack.") is None
+    # too short to say it was copied
+    assert match(full, "The director struggled to contain his anger.") is None

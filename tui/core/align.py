@@ -87,6 +87,11 @@ SWAP_MAX = 3  # a changed name or figure: a substitution of at most this many wo
 QUOTE_MIN_RUN = 8  # a shared quotation is at least this many words in one run
 QUOTE_COVER = 0.6  # ... and covers this share of each side's quoted words
 QUOTE_BARE_COVER = 0.5  # ... or of the whole sentence on a side without quotation marks
+# a clause-trimmed copy (see _contained): the shorter side has at least this many words ...
+CONTAIN_MIN_WORDS = 10
+CONTAIN_SHARE = 0.4  # ... and this share of the longer side's words
+OVERLAP_SHARE = 0.5  # two trims of one sentence that share this much may share a family
+CONTAIN_SLACK = 1  # words a side that may differ inside the shared stretch
 SHINGLE = 3  # candidate generation: shared runs of this many words
 SHINGLE_MAX_POSTINGS = 64  # shingles in more buckets than this are stock phrases
 QUOTE_MIN_SHINGLES = 4  # shared shingles a QUOTE_MIN_RUN-word run with one slip still has
@@ -446,7 +451,7 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
     if not quoted and min(la, lb) < EDITED_MIN_WORDS:
         return None
     ratio = fuzz.ratio(a.joined, b.joined)
-    if not quoted and ratio < 2 * EDITED_MIN - 101:
+    if not quoted and ratio < 2 * EDITED_MIN - 101 and not _may_contain(la, lb):
         return None
     ops = Indel.opcodes(a.codes, b.codes).as_list()  # (tag, src_start, src_end, dest_start, dest_end)
     conflict = False
@@ -493,12 +498,45 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
         edited = 100 * (0.5 * sim + 0.5 * (ratio / 100))
         if edited >= EDITED_MIN:
             return ("edited", edited)
+    if not conflict and not (num_a and num_b) and _contained(a, b, lcs, ops):
+        return ("edited", 100 * (0.5 * (2 * lcs / (la + lb)) + 0.5 * (ratio / 100)))
     if not quoted:
         return None
     quote = _quote_score(a, b, ops)
     if quote is not None:
         return ("quote", quote)
     return None
+
+
+def _may_contain(la: int, lb: int) -> bool:
+    short, long = min(la, lb), max(la, lb)
+    return short >= CONTAIN_MIN_WORDS and short >= CONTAIN_SHARE * long and short < long
+
+
+def _contained(a: _Prep, b: _Prep, lcs: int, ops: list[tuple[str, int, int, int, int]]) -> bool:
+    """A clause-trimmed copy: the shorter sentence (at least ``CONTAIN_MIN_WORDS`` words, and
+    ``CONTAIN_SHARE`` of the longer) is found in the longer one in order, but for at most
+    ``CONTAIN_SLACK`` words a side inside the matched stretch; the longer one's other words
+    (the trimmed clause) lie before or after that stretch, and the stretch holds the same
+    negations as the shorter sentence."""
+    la, lb = len(a.norms), len(b.norms)
+    if not _may_contain(la, lb) or min(la, lb) - lcs > CONTAIN_SLACK:
+        return False
+    eq = [op for op in ops if op[0] == "equal"]
+    if not eq:
+        return False
+    if la > lb:
+        long, short, lo, hi = a, b, eq[0][1], eq[-1][2]
+    else:
+        long, short, lo, hi = b, a, eq[0][3], eq[-1][4]
+    if hi - lo - lcs > CONTAIN_SLACK:
+        return False
+    # the shorter side's own word, if any, is no name or figure the longer one lacks
+    k1, k2 = (3, 4) if short is b else (1, 2)
+    if any(short.caps[p] for op in ops if op[0] != "equal" for p in range(op[k1], op[k2])):
+        return False
+    span = long.norms[lo:hi]
+    return _negations(short) == (sum(w in _NEGATORS for w in span) if not _NEGATORS.isdisjoint(span) else 0)
 
 
 def _names_differ(
@@ -816,13 +854,25 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         ms = members[g]
         return ms if len(ms) <= GUARD_MAX else heaviest[g]
 
+    def fits(b: int, c: int) -> bool:
+        """``b`` may join the group of core ``c``: they match, or (two clause-trimmed copies of
+        one sentence, trimmed at different ends) most of the shorter one's words are the
+        other's, in order."""
+        if link(b, c):
+            return True
+        cb, cc = prep(b).codes, prep(c).codes
+        short = min(len(cb), len(cc))
+        if short < CONTAIN_MIN_WORDS:
+            return False
+        return Indel.similarity(cb, cc) >= 2 * OVERLAP_SHARE * short
+
     for score, x, y in edges:
         gx, gy = group[x], group[y]
         if gx == gy:
             continue
         cx, cy = cores[gx], cores[gy]
         tx, ty = guard(gx), guard(gy)
-        if not all(link(b, cx) for b in ty) or not all(link(b, cy) for b in tx):
+        if not all(fits(b, cx) for b in ty) or not all(fits(b, cy) for b in tx):
             continue
         pool = tx + ty  # (a new list: taken before the members lists change)
         if len(members[gx]) < len(members[gy]):
