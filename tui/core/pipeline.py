@@ -439,8 +439,9 @@ def _stories_many(
 
 
 class _StoryWords:
-    """Per article of a story, in how many of its body sentences each word occurs, and the story's
-    sum: counted on first use (most articles never ask: see ``label_in_context``)."""
+    """Per article of a story, the set of its body words, and in how many of the story's articles
+    each word occurs: made on first use (most articles never ask: see ``label_in_context``, which
+    only asks whether another article of the story has a word)."""
 
     __slots__ = ("_docs", "_group", "per_doc", "total")
 
@@ -448,26 +449,21 @@ class _StoryWords:
         self._docs = docs
         self._group = group
         self.total: Counter[str] | None = None
-        self.per_doc: dict[int, Counter[str]] = {}
+        self.per_doc: dict[int, set[str]] = {}
 
     def count(self) -> Counter[str]:
         if self.total is None:
-            total: Counter[str] = Counter()
             for di in self._group:
                 d = self._docs[di]
-                own = self.per_doc[di] = Counter(
-                    chain.from_iterable(set(n.split()) for lab, n in zip(d.labels, d.norms) if lab.role == "body")
-                )
-                total.update(own)
-            self.total = total
+                self.per_doc[di] = set(" ".join([n for lab, n in zip(d.labels, d.norms) if lab.role == "body"]).split())
+            self.total = Counter(chain.from_iterable(self.per_doc.values()))
         return self.total
 
 
 class _Without(Mapping[str, int]):
-    """``total - own`` as a read-only mapping, computed per lookup: the words of a story's
-    other articles without copying the story's counts for every article.  Like a Counter after
-    ``subtract``, every word of ``total`` is a key (possibly with count 0).  The counts are
-    made on the first lookup."""
+    """In how many of a story's *other* articles each word occurs, computed per lookup (no copy
+    of the story's counts for every article).  Like a Counter after ``subtract``, every word of
+    the story is a key (possibly with count 0).  The counts are made on the first lookup."""
 
     __slots__ = ("_counts", "_di", "_own", "_total")
 
@@ -475,7 +471,7 @@ class _Without(Mapping[str, int]):
         self._counts = counts
         self._di = di
         self._total: Mapping[str, int] | None = None
-        self._own: Mapping[str, int] = {}
+        self._own: set[str] = set()
 
     def _resolve(self) -> Mapping[str, int]:
         total = self._total = self._counts.count()
@@ -484,14 +480,14 @@ class _Without(Mapping[str, int]):
 
     def __getitem__(self, w: str) -> int:  # 0 for a missing word, as a Counter
         total = self._total if self._total is not None else self._resolve()
-        return total.get(w, 0) - self._own.get(w, 0)
+        return total.get(w, 0) - (w in self._own)
 
     def get(self, w, default=None):
         total = self._total if self._total is not None else self._resolve()
         t = total.get(w)
         if t is None:
             return default
-        return t - self._own.get(w, 0)
+        return t - (w in self._own)
 
     def __contains__(self, w: object) -> bool:
         total = self._total if self._total is not None else self._resolve()
