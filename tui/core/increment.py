@@ -19,8 +19,14 @@ article against the stories it shares words with, never against every old articl
   earthquake accepts an article about that earthquake, whose names, places and numbers match,
   not one about another earthquake, which shares only the topic's words (ECB+'s near misses).
   A story of one article has no members to compare: it takes a new one at ``_SINGLE_JOIN``.
-* The articles that join no story are clustered among themselves with ``cluster()`` and appended
-  as new stories.
+* **New articles together.**  The new articles are also clustered among themselves
+  (``cluster()``).  Several of them (``_GROUP_MIN``) grouped together that would each join one
+  old story join it only if their group's centroid matches the story's (``_GROUP_JOIN``): the
+  articles of a second event of the same kind may each look close enough to the first, but two
+  samples of one event's coverage have near-equal centroids and two events do not.  The
+  articles that join no story keep their groups and are appended as new stories.
+* ``update_index`` turns the index into that of the extended folder without a pass over the
+  old articles, so additions can repeat until ``needs_full`` says otherwise.
 
 Cost: the inverted index over centroid terms touches only stories that share a term with a new
 article; the work is (new articles' terms) × (stories holding each term), independent of how many
