@@ -602,11 +602,26 @@ def _prepare_all(sources: Sequence[Source], memo: Memo) -> list[_Doc]:
 
 def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple[int, int]]:
     """Sentences an outlet repeats under different stories (its template, not its reporting)."""
-    where: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    by_outlet: dict[str, list[int]] = defaultdict(list)
     for di, d in enumerate(docs):
-        for j, n in enumerate(d.norms):
-            if n and d.labels[j].role == "body":
-                where[(d.outlet, n)].append((di, j))
+        by_outlet[d.outlet].append(di)
+    where: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for outlet, dis in by_outlet.items():
+        if len({story_of[di] for di in dis}) < 2:
+            continue
+        # counted in bulk first: only the (rare) lines seen twice are looked at one by one
+        seen: Counter[str] = Counter()
+        for di in dis:
+            d = docs[di]
+            seen.update([n for lab, n in zip(d.labels, d.norms) if n and lab.role == "body"])
+        twice = {n for n, c in seen.items() if c > 1}
+        if not twice:
+            continue
+        for di in dis:
+            d = docs[di]
+            for j, n in enumerate(d.norms):
+                if n in twice and d.labels[j].role == "body":
+                    where[(outlet, n)].append((di, j))
     out: set[tuple[int, int]] = set()
     for places in where.values():
         if len(places) > 1 and len({story_of[di] for di, _ in places}) > 1:
