@@ -283,3 +283,29 @@ async def test_app_lists_stories_before_the_analysis_and_opens_one_when_ready(ho
         await pilot.pause()
         assert app.stories_screen.states[sid] == "starred"
         assert not app.stories_screen.query_one("#loading").display
+
+
+def test_incremental_open_keeps_the_folders_clustering(home, bigger, tmp_path, monkeypatch):
+    """With incremental=True the folder's clustering is stored and read back on the next
+    analysis of the same inputs (the pipeline decides whether new articles can join it); the
+    result has the articles of a fresh analysis, each in one story."""
+    held = tmp_path / "held"
+    held.mkdir()
+    shutil.move(bigger / "24_11ecb.txt", held / "24_11ecb.txt")
+    first, _ = load_analysis([bigger], incremental=True)
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    assert db.execute("SELECT count(*) FROM clusterings").fetchone()[0] == 1
+    db.close()
+    got = []
+    real = cache_mod._SqliteMemo.get_clustering
+    monkeypatch.setattr(cache_mod._SqliteMemo, "get_clustering", lambda self, scope: got.append(real(self, scope)) or got[-1])
+    shutil.copy(held / "24_11ecb.txt", bigger / "24_11ecb.txt")
+    inc, notes = load_analysis([bigger], incremental=True)
+    assert notes == [] and len(got) == 1
+    keys, groups, _index = got[0]
+    assert len(keys) == len(first.articles) and sorted(i for g in groups for i in g) == list(range(len(keys)))
+    full, _ = load_analysis([bigger], use_cache=False)
+    assert [a.raw for a in inc.articles] == [a.raw for a in full.articles]
+    assert sorted(a for st in inc.stories for a in st.articles) == sorted(a.id for a in inc.articles)
+    assert cache_mod.scope_key([bigger]) != cache_mod.scope_key([held])
+    assert cache_mod.scope_key([bigger]) != cache_mod.scope_key([bigger], one_story=True)

@@ -227,7 +227,7 @@ class AnalysisCache:
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
-            for table in ("analyses", "stat_keys", "prepared", "stories", "summaries"):
+            for table in ("analyses", "stat_keys", "prepared", "stories", "summaries", "clusterings"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(
                 "CREATE TABLE analyses (key TEXT PRIMARY KEY, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL)"
@@ -239,6 +239,11 @@ class AnalysisCache:
             db.execute("CREATE TABLE prepared (digest TEXT NOT NULL, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (digest, engine))")
             db.execute("CREATE TABLE stories (key TEXT PRIMARY KEY, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL)")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # A folder's last clustering (``Memo.get_clustering``): new articles join its stories.
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS clusterings (scope TEXT NOT NULL, engine TEXT NOT NULL, used REAL NOT NULL,"
+            " data BLOB NOT NULL, PRIMARY KEY (scope, engine))"
+        )
         db.execute("SELECT count(*) FROM analyses").fetchone()
         return db
 
@@ -399,6 +404,12 @@ class _SqliteMemo(Memo):
     def put_stories(self, items):
         self.cache._put_parts("stories", "key", items)
 
+    def get_clustering(self, scope):
+        return self.cache._get_parts("clusterings", "scope", [scope]).get(scope)
+
+    def put_clustering(self, scope, value):
+        self.cache._put_parts("clusterings", "scope", {scope: value})
+
 
 @dataclass
 class Listing:
@@ -448,13 +459,31 @@ def open_listing(paths, *, one_story: bool = False, use_cache: bool = True) -> L
     return listing
 
 
-def load_analysis(paths, *, one_story: bool = False, progress=None, use_cache: bool = True, listing: Listing | None = None):
+def scope_key(paths, *, one_story: bool = False) -> str:
+    """Names the inputs as given (not their contents): the scope of their last clustering."""
+    h = hashlib.sha256(f"wirediff-scope/{int(one_story)}\n".encode())
+    for p in paths:
+        h.update(f"{os.path.abspath(p)}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def load_analysis(
+    paths,
+    *,
+    one_story: bool = False,
+    progress=None,
+    use_cache: bool = True,
+    listing: Listing | None = None,
+    incremental: bool = False,
+):
     """Serve the cached analysis of exactly these inputs, or analyse anew (reusing what is cached
     of unchanged articles and stories).
 
     Returns ``(analysis, notes)`` where notes are one-line messages about the cache for the user.
     With ``listing`` (from ``open_listing`` of the same paths) the inputs are not walked again, and
-    ``listing.summaries`` is set to the stories list of the analysis returned."""
+    ``listing.summaries`` is set to the stories list of the analysis returned.  With
+    ``incremental``, articles added since the inputs' last clustering join its stories
+    (``analyze_sources(scope=...)``) instead of everything being clustered again."""
     import dataclasses
 
     from . import paths as wpaths
@@ -501,7 +530,10 @@ def load_analysis(paths, *, one_story: bool = False, progress=None, use_cache: b
                 cache.put_summaries(key, summaries, hit.skipped)
         else:
             memo = cache.memo() if cache and cache.enabled else None
-            analysis = analyze_sources(sources, skipped=skipped, one_story=one_story, progress=progress, memo=memo)
+            scope = scope_key(paths, one_story=one_story) if incremental and memo is not None else None
+            analysis = analyze_sources(
+                sources, skipped=skipped, one_story=one_story, progress=progress, memo=memo, scope=scope
+            )
             if cache and sources:
                 summaries = summarize(analysis)
                 cache.put(key, dataclasses.replace(analysis, skipped=tuple(unread)), stat=stat, summaries=summaries)
