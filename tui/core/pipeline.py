@@ -19,7 +19,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 
 from . import ENGINE_VERSION
 from .align import AlignInput, align
@@ -227,13 +227,13 @@ def analyze_sources(
 
 def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, skipped: Sequence[Skipped]) -> Analysis:
     # Sentence ids and families.
-    fam_of: dict[tuple[int, int], str] = {}
+    fam_at: list[list[str | None]] = [[None] * len(d.segments) for d in docs]
     families: list[Family] = []
     for fi, (_si, members, kind, shared, differs, score) in enumerate(drafts):
         fid = f"f{fi}"
         ids = [f"a{di}.s{sj}" for di, sj in members]
-        for m in members:
-            fam_of[m] = fid
+        for di, sj in members:
+            fam_at[di][sj] = fid
         published = {sid: docs[di].header.published for sid, (di, _) in zip(ids, members)}
         families.append(
             Family(
@@ -249,20 +249,23 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
     for di, d in enumerate(docs):
         aid = f"a{di}"
         raw = d.source.raw
+        n = len(d.segments)
+        starts = [seg.start for seg in d.segments]
+        ends = [seg.end for seg in d.segments]
         sents = tuple(
-            Sentence(
-                f"{aid}.s{j}",
-                aid,
-                j,
-                seg.start,
-                seg.end,
-                seg.line,
-                raw[seg.start : seg.end],
-                lab.role,  # type: ignore[arg-type]
-                lab.kind,
-                fam_of.get((di, j)),
+            map(
+                Sentence,
+                [f"{aid}.s{j}" for j in range(n)],
+                repeat(aid, n),
+                range(n),
+                starts,
+                ends,
+                [seg.line for seg in d.segments],
+                list(map(raw.__getitem__, map(slice, starts, ends))),
+                [lab.role for lab in d.labels],
+                [lab.kind for lab in d.labels],
+                fam_at[di],
             )
-            for j, (seg, lab) in enumerate(zip(d.segments, d.labels))
         )
         articles.append(
             Article(
