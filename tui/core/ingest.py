@@ -273,11 +273,14 @@ _DATE_NOISE_RE = re.compile(
 )
 
 
+_DIGIT_SEARCH = re.compile(r"\d").search
+
+
 def parse_date(text: str) -> str | None:
     """An ISO date if ``text`` is a date line: a date plus at most a time, a zone and a few words
     ("Published on: Fri, 11 Nov 2011 at 09:56 IST")."""
     t = text.strip()
-    if len(t) > 90:
+    if len(t) > 90 or _DIGIT_SEARCH(t) is None:  # every date pattern holds digits
         return None
     for rx in _DATE_PATTERNS:
         m = rx.search(t)
