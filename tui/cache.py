@@ -474,7 +474,7 @@ def load_analysis(
     progress=None,
     use_cache: bool = True,
     listing: Listing | None = None,
-    incremental: bool = False,
+    incremental: bool = True,
 ):
     """Serve the cached analysis of exactly these inputs, or analyse anew (reusing what is cached
     of unchanged articles and stories).
