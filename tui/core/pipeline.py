@@ -128,6 +128,7 @@ def _read_one(f: os.PathLike[str]) -> Source | Skipped:
 
 
 def _read_range(lo: int, hi: int) -> list[Source | Skipped]:
+    gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
     return [_read_one(f) for f in _FORK_FILES[lo:hi]]
 
 
@@ -175,7 +176,27 @@ def analyze_sources(
 ) -> Analysis:
     """``scope`` names the folder being analysed (the caller's choice, e.g. a hash of its paths):
     with a ``memo`` that remembers the folder's last clustering, articles added since then join
-    its stories incrementally (``tui.core.increment``) instead of re-clustering everything."""
+    its stories incrementally (``tui.core.increment``) instead of re-clustering everything.
+
+    The cyclic garbage collector is paused while it runs: the run makes millions of acyclic
+    objects, and each full collection would walk all of them again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze_sources(sources, skipped, one_story, progress, memo, scope)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _analyze_sources(
+    sources: Sequence[Source],
+    skipped: Sequence[Skipped],
+    one_story: bool,
+    progress: Progress | None,
+    memo: Memo | None,
+    scope: str | None,
+) -> Analysis:
     memo = memo or Memo()
     docs = _prepare_all(sources, memo)
     if progress:
@@ -216,13 +237,7 @@ def analyze_sources(
         progress("align", len(groups), len(groups))
     if fresh:
         memo.put_stories(fresh)
-    was = gc.isenabled()
-    gc.disable()  # ~300k acyclic objects follow: full collections would cost more than building them
-    try:
-        return _assemble(docs, groups, drafts, skipped)
-    finally:
-        if was:
-            gc.enable()
+    return _assemble(docs, groups, drafts, skipped)
 
 
 def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, skipped: Sequence[Skipped]) -> Analysis:
@@ -385,6 +400,7 @@ _FORK_STORIES: tuple = ()
 
 
 def _stories_range(batch: Sequence[int]) -> list[tuple[int, StoryResult]]:
+    gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
     docs, groups, rep_of = _FORK_STORIES
     return [(si, _story(docs, groups[si], rep_of)) for si in batch]
 
@@ -553,6 +569,7 @@ def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:
 
 
 def _prepare_range(lo: int, hi: int) -> list[tuple[Prepared, tuple[str, str]]]:
+    gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
     return [_prepare_one(s) for s in _FORK_SOURCES[lo:hi]]
 
 
