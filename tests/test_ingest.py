@@ -3,7 +3,15 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.ingest import InputError, decode, discover, infer_outlet, parse_date, parse_header, read_source
+from tui.core.ingest import (
+    InputError,
+    decode,
+    discover,
+    infer_outlet,
+    parse_date,
+    parse_header,
+    read_source,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

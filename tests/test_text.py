@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.text import Segment, Token, norm_word, normalize, normalize_many, segment, tokens, words
+from tui.core.text import (
+    Segment,
+    Token,
+    norm_word,
+    normalize,
+    normalize_many,
+    segment,
+    tokens,
+    words,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LINE_ENDS = "\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"

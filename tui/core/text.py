@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
-from itertools import accumulate, islice, repeat
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, islice, repeat
 from typing import Any, NamedTuple
 
 # --------------------------------------------------------------------------- words
@@ -319,6 +319,20 @@ def segment(raw: str) -> list[Segment]:
     line_ends = list(accumulate(map(len, lines)))  # offset just after each line end
     width = _wrap_width(lines) if len(lines) >= 3 and n < 160 * len(lines) else 0
     dashes = [d for d in _DATELINE_DASHES if d in raw]
+    if dashes:
+        # where each dash (or " -") starts and ends: a paragraph at ``pos`` may open with a
+        # dateline only when the first one from ``pos`` on ends within 90 characters (the
+        # first to start is also the first to end: they are one or two characters long)
+        found = []
+        for d in dashes:
+            i = raw.find(d)
+            while i >= 0:
+                found.append((i, i + len(d)))
+                i = raw.find(d, i + 1)
+        found.sort()
+        dash_starts = [a for a, _ in found]
+        dash_ends = [b for _, b in found]
+        n_dashes = len(found)
     strip = _STRIP_SET
     next_openers = _NEXT_OPENERS
 
@@ -355,11 +369,10 @@ def segment(raw: str) -> list[Segment]:
             else:
                 bounds.append((seg_start, cut))
         seg_start = nxt
-        if newline and dashes and raw[nxt : nxt + 1].isupper():
-            for d in dashes:
-                if raw.find(d, nxt, nxt + 90) >= 0:
-                    seg_start = _dateline(raw, nxt, bounds)
-                    break
+        if newline and dashes:
+            i = bisect_left(dash_starts, nxt)
+            if i < n_dashes and dash_ends[i] <= nxt + 90 and raw[nxt : nxt + 1].isupper():
+                seg_start = _dateline(raw, nxt, bounds)
     _emit(raw, seg_start, n, bounds)
 
     if not bounds:
