@@ -10,8 +10,8 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .model import Skipped
