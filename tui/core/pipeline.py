@@ -37,8 +37,9 @@ Progress = Callable[[str, int, int], None]
 #: (header, flat (start, end, line) triples, own-cue (role, kind) pairs, norms, salient words)
 Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], list[str], list[str]]
 #: One story's result: families as (kind, [(position in story, sentence)], shared, differs, score)
-#: after the in-context labels dropped non-body members, and the final (role, kind) pairs per article.
-StoryResult = tuple[list[tuple[str, list[tuple[int, int]], list, list, float]], list[tuple[tuple[str, "str | None"], ...]]]
+#: after the in-context labels dropped non-body members, and per article the labels the story's
+#: evidence changed, as (sentence, role, kind).
+StoryResult = tuple[list[tuple[str, list[tuple[int, int]], list, list, float]], list[tuple[tuple[int, str, "str | None"], ...]]]
 
 #: The last clustering of a folder (a ``scope``): its articles as "path\0digest" keys in index order,
 #: the groups over those indices and the ``StoryIndex`` that lets new articles join them.
@@ -230,7 +231,11 @@ def _analyze_sources(
             fresh[keys[si]] = res
         fams, labels = res
         for p, di in enumerate(group):
-            docs[di].labels = [_label(pair) for pair in labels[p]]
+            if labels[p]:
+                d = docs[di]
+                d.labels = list(d.labels)
+                for j, role, kind in labels[p]:
+                    d.labels[j] = _label((role, kind))
         for kind, members, shared, differs, score in fams:
             drafts.append((si, [(group[p], j) for p, j in members], kind, shared, differs, score))
     if progress:
@@ -354,7 +359,9 @@ def _fits(res: StoryResult | None, docs: Sequence[_Doc], group: Sequence[int]) -
         return False
     try:
         fams, labels = res
-        return len(labels) == len(group) and all(len(labels[p]) == len(docs[di].segments) for p, di in enumerate(group))
+        return len(labels) == len(group) and all(
+            0 <= j < len(docs[di].segments) for p, di in enumerate(group) for j, _role, _kind in labels[p]
+        )
     except (TypeError, ValueError):
         return False
 
@@ -392,7 +399,11 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
         if len({members[k][0] for k in keep}) < 2:
             continue
         out.append((kind, [members[k] for k in keep], [shared[k] for k in keep], [differs[k] for k in keep], score))
-    return out, [tuple((lab.role, lab.kind) for lab in labs) for labs in final]
+    changed = []
+    for p, di in enumerate(group):
+        own = docs[di].labels
+        changed.append(tuple((j, lab.role, lab.kind) for j, lab in enumerate(final[p]) if lab is not own[j]))
+    return out, changed
 
 
 # What forked story workers read (set before the pool forks; never pickled).
@@ -537,7 +548,7 @@ def prepare_text(raw: str) -> Prepared:
     salient = [
         w for lab, seg in zip(labels, segments) if lab.role == "body" for w in salient_words(raw[seg.start : seg.end])
     ]
-    flat = tuple(chain.from_iterable((s.start, s.end, s.line) for s in segments))
+    flat = tuple(chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
     return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, salient
 
 
@@ -555,7 +566,7 @@ def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) 
     header, flat, labels, norms, salient = prep
     if outlet is None:
         outlet = infer_outlet(source.raw, header.url, source.path)
-    segments = list(map(Segment, flat[0::3], flat[1::3], flat[2::3]))
+    segments = list(map(tuple.__new__, repeat(Segment), zip(flat[0::3], flat[1::3], flat[2::3])))
     return _Doc(source, header, outlet[0], outlet[1], segments, list(map(_label, labels)), list(norms), salient)
 
 
