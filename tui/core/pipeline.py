@@ -46,7 +46,17 @@ StoryResult = tuple[list[tuple[str, list[tuple[int, int]], list, list, float]], 
 Clustering = tuple[list[str], list[list[int]], StoryIndex]
 
 PARALLEL_MIN = 500  # articles below which a process pool costs more than it saves
-WORKERS = 2
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+#: Worker processes for the parallel stages: the CPUs this process may use (at most 8);
+#: ``WIREDIFF_WORKERS`` overrides (1 = everything in this process).
+WORKERS = int(_w) if (_w := os.environ.get("WIREDIFF_WORKERS", "").strip()).isdigit() and int(_w) > 0 else min(8, _cpus())
 
 
 class Memo:
