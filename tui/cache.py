@@ -84,20 +84,23 @@ def pack(analysis: Analysis) -> bytes:
     for f in analysis.families:
         fam_ids.setdefault(f.id, len(fam_ids) - 1)
     sids: list[str] = []
+    role_of = {r: i for i, r in enumerate(_ROLES)}
     for a in analysis.articles:
-        arts.append((a.id, a.path, a.raw, a.digest, a.encoding, a.outlet, a.outlet_cue, a.title, a.published, a.url, len(a.sentences)))
-        raw = a.raw
-        for s in a.sentences:
-            if s.article != a.id or raw[s.start : s.end] != s.text:
-                raise ValueError("sentence out of step with its article")
-            sids.append(s.id)
-            starts.append(s.start)
-            ends.append(s.end)
-            lines.append(s.line)
-            idx.append(s.index)
-            roles.append(_ROLES.index(s.role))
-            kind_col.append(kinds.setdefault(s.kind, len(kinds)))
-            fam.append(fam_ids[s.family])
+        ss = a.sentences
+        arts.append((a.id, a.path, a.raw, a.digest, a.encoding, a.outlet, a.outlet_cue, a.title, a.published, a.url, len(ss)))
+        raw, aid = a.raw, a.id
+        s0 = [s.start for s in ss]
+        s1 = [s.end for s in ss]
+        if any(s.article != aid for s in ss) or [s.text for s in ss] != [raw[i:j] for i, j in zip(s0, s1)]:
+            raise ValueError("sentence out of step with its article")
+        sids.extend([s.id for s in ss])
+        starts.extend(s0)
+        ends.extend(s1)
+        lines.extend([s.line for s in ss])
+        idx.extend([s.index for s in ss])
+        roles.extend([role_of[s.role] for s in ss])
+        kind_col.extend([kinds.setdefault(s.kind, len(kinds)) for s in ss])
+        fam.extend([fam_ids[s.family] for s in ss])
     families = [(f.id, f.kind, f.first, f.score, [(m.sentence, m.shared, m.differs) for m in f.members]) for f in analysis.families]
     data = {
         "engine": analysis.engine,
