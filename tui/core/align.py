@@ -43,10 +43,8 @@ from rapidfuzz.distance import Indel
 
 from .text import _JOINERS as _TEXT_JOINERS
 from .text import (  # text.tokens' words, to stay in step
-    _NON_ASCII_SUB,
-    _VIEW_JOINER,
-    _VIEW_SPACE,
     _WORD_RE,
+    _ascii_fold,
     words,
 )
 
@@ -624,16 +622,7 @@ _BATCH_TABLE = bytes(
 
 
 def _batch_view(t: str) -> bytes:
-    if not t.isascii():
-        for c in _VIEW_SPACE:
-            if c in t:
-                t = t.replace(c, " ")
-        for c in _VIEW_JOINER:
-            if c in t:
-                t = t.replace(c, "'")
-        if not t.isascii():
-            t = _NON_ASCII_SUB("\x02", t)
-    return t.encode("ascii").translate(_BATCH_TABLE)
+    return _ascii_fold(t).encode("ascii").translate(_BATCH_TABLE)
 
 
 def _batch_words(texts: Sequence[str], norms: Sequence[Sequence[str]]) -> list[_Words]:

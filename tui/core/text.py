@@ -169,9 +169,9 @@ def _check_view_chars() -> None:
         assert not re.match(_WORDCHAR, c) and c in _JOINERS, c
 
 
-def _view(raw: str) -> str:
-    """The ASCII matching view of ``raw`` (same length, same offsets)."""
-    t = raw
+def _ascii_fold(t: str) -> str:
+    """``t`` in ASCII, same length: spaces and word joiners of other scripts as " " and "'", any
+    other non-ASCII character as \x02 (a mark the views treat as "take the exact path")."""
     if not t.isascii():
         for c in _VIEW_SPACE:
             if c in t:
@@ -181,7 +181,12 @@ def _view(raw: str) -> str:
                 t = t.replace(c, "'")
         if not t.isascii():
             t = _NON_ASCII_SUB("\x02", t)
-    b = t.encode("ascii").translate(_VIEW_TABLE)
+    return t
+
+
+def _view(raw: str) -> str:
+    """The ASCII matching view of ``raw`` (same length, same offsets)."""
+    b = _ascii_fold(raw).encode("ascii").translate(_VIEW_TABLE)
     if _JJ in b:
         b = b.replace(_JJ, b"  ")
     return b.decode("ascii")
