@@ -138,31 +138,39 @@ def _read_one(f: os.PathLike[str]) -> Source | Skipped:
         return Skipped(str(f), str(e))
 
 
-def _read_range(lo: int, hi: int) -> list[Source | Skipped]:
-    gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
-    return [_read_one(f) for f in _FORK_FILES[lo:hi]]
-
-
 def _read_many(files: Sequence[os.PathLike[str]]) -> list[Source | Skipped]:
     """Read and decode ``files`` in order, on ``WORKERS`` forked processes when there are many."""
-    global _FORK_FILES
-    if len(files) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
-        return list(map(_read_one, files))
+    return _forked_map(_read_one, files)
+
+
+# The function and items a forked ``_forked_map`` worker reads (set before the pool forks; never pickled).
+_FORK_JOB: tuple[Callable | None, Sequence] = (None, ())
+
+
+def _run_chunk(lo: int, hi: int) -> list:
+    gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
+    fn, items = _FORK_JOB
+    return [fn(x) for x in items[lo:hi]]  # type: ignore[misc]
+
+
+def _forked_map(fn: Callable, items: Sequence) -> list:
+    """``[fn(x) for x in items]``, in order, over ``WORKERS`` forked processes from ``PARALLEL_MIN``
+    items (``fn`` a module-level function; the items reach the workers through the fork)."""
+    global _FORK_JOB
+    if len(items) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
+        return [fn(x) for x in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(50, -(-len(files) // (WORKERS * 8)))
+    chunk = max(50, -(-len(items) // (WORKERS * 8)))
     with _FORK_LOCK:
-        _FORK_FILES = files
+        _FORK_JOB = (fn, items)
         try:
             with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-                parts = [pool.submit(_read_range, lo, lo + chunk) for lo in range(0, len(files), chunk)]
+                parts = [pool.submit(_run_chunk, lo, lo + chunk) for lo in range(0, len(items), chunk)]
                 return [got for part in parts for got in part.result()]
         finally:
-            _FORK_FILES = ()
-
-
-_FORK_FILES: Sequence[os.PathLike[str]] = ()
+            _FORK_JOB = (None, ())
 
 
 def analyze_texts(texts: Sequence[tuple[str, str]], *, one_story: bool = False) -> Analysis:
@@ -580,37 +588,14 @@ def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) 
     return _Doc(source, header, outlet[0], outlet[1], segments, list(map(_label, labels)), list(norms), salient)
 
 
-# Sources a forked worker reads by index (set before the pool forks; never pickled).
-_FORK_SOURCES: Sequence[Source] = ()
-
-
 def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:
     prep = prepare_text(s.raw)
     return prep, infer_outlet(s.raw, prep[0].url, s.path)
 
 
-def _prepare_range(lo: int, hi: int) -> list[tuple[Prepared, tuple[str, str]]]:
-    gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
-    return [_prepare_one(s) for s in _FORK_SOURCES[lo:hi]]
-
-
 def _prepare_many(sources: Sequence[Source]) -> list[tuple[Prepared, tuple[str, str]]]:
     """``prepare_text`` (and the outlet) of every source, on ``WORKERS`` processes when there are enough."""
-    global _FORK_SOURCES
-    if len(sources) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
-        return [_prepare_one(s) for s in sources]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunk = max(50, -(-len(sources) // (WORKERS * 8)))
-    with _FORK_LOCK:
-        _FORK_SOURCES = sources
-        try:
-            with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-                parts = [pool.submit(_prepare_range, lo, lo + chunk) for lo in range(0, len(sources), chunk)]
-                return [p for part in parts for p in part.result()]
-        finally:
-            _FORK_SOURCES = ()
+    return _forked_map(_prepare_one, sources)
 
 
 _FORK_LOCK = threading.Lock()
