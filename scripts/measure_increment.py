@@ -22,7 +22,6 @@ import pickle
 import random
 import sys
 import time
-from collections import defaultdict
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -32,25 +31,13 @@ from tui.core import increment as inc
 from tui.core.cluster import ClusterDoc, cluster
 from tui.core.pipeline import prepare_text
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measure_clusters  # noqa: E402  (the B-cubed score, written once)
+
 
 def bcubed(groups: list[list[int]], gold: list[str]) -> float:
-    by_gold: dict[str, int] = defaultdict(int)
-    for g in gold:
-        by_gold[g] += 1
-    p = r = 0.0
-    seen = 0
-    for g in groups:
-        counts: dict[str, int] = defaultdict(int)
-        for i in g:
-            counts[gold[i]] += 1
-        for i in g:
-            c = counts[gold[i]]
-            p += c / len(g)
-            r += c / by_gold[gold[i]]
-            seen += 1
-    assert seen == len(gold), "every document must be in exactly one group"
-    p, r = p / len(gold), r / len(gold)
-    return 2 * p * r / (p + r) if p + r else 0.0
+    """B-cubed F1, as scripts/measure_clusters.py computes it."""
+    return measure_clusters.bcubed(groups, gold)[2]
 
 
 def make_doc(path: str) -> ClusterDoc:
