@@ -35,7 +35,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -629,59 +629,92 @@ def _batch_words(texts: Sequence[str], norms: Sequence[Sequence[str]]) -> list[_
     """``[_words(t, list(n)) for t, n in zip(texts, norms)]`` (``n`` = ``words(t)``), with the
     common sentences (no "1,000" or "per cent" to join, no character outside the view)
     tokenized together by numpy."""
-    out: list[_Words | None] = [None] * len(texts)
-    fast: list[int] = []
-    for k, (t, n) in enumerate(zip(texts, norms)):
-        if _COMMA_WORD_RE.search(t) and _DIGIT_RE.search(t) or ("cent" in n and "per" in n):
-            out[k] = _words(t, list(n))
-        else:
-            fast.append(k)
-    if len(fast) < 8:
-        for k in fast:
-            out[k] = _words(texts[k], list(norms[k]))
-        return out  # type: ignore[return-value]
-    views = [_batch_view(texts[k]) for k in fast]
-    b = np.frombuffer(b" ".join(views), dtype=np.uint8)
-    word = b >= 48
-    link = b == 1
-    link[1:-1] &= word[:-2] & word[2:]
-    link[0] = link[-1] = False
-    inw = np.zeros(len(b) + 2, dtype=np.int8)
-    inw[1:-1] = word | link
-    edges = np.diff(inw)
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    upper = (b[starts] >= 65) & (b[starts] <= 90)
-    digit = b[starts] <= 57
-    lens = np.fromiter(map(len, views), np.int64, len(views))
-    offs = np.cumsum(lens + 1) - lens - 1
-    lo = np.searchsorted(starts, offs)
-    hi = np.searchsorted(starts, offs + lens)
-    shift = np.repeat(offs, hi - lo)  # (every word lies inside its sentence)
-    starts_l = (starts - shift).tolist()
-    ends_l = (ends - shift).tolist()
-    lo, hi = lo.tolist(), hi.tolist()
-    upper_l = upper.tolist()
-    updig_l = (upper | digit).tolist()
-    for j, k in enumerate(fast):
-        t, n, v = texts[k], norms[k], views[j]
-        a, z = lo[j], hi[j]
-        if z - a != len(n) or 2 in v:  # (a character outside the view)
-            out[k] = _words(t, list(n))
-            continue
-        st = starts_l[a:z]
-        en = ends_l[a:z]
-        special = not _SPECIAL.isdisjoint(n)
-        if not special and not _DIGIT_RE.search(t):
-            caps = upper_l[a:z]
-            nn = list(n)
-        else:
-            caps = updig_l[a:z]
-            nn = [_NUMBER_WORDS.get(w, w) for w in n] if special else list(n)
-        if caps:
-            caps[0] = False
-        out[k] = _Words(st, en, nn, caps)
-    return out  # type: ignore[return-value]
+    batch = _WordBatch(texts, norms)
+    return [batch.words(k) for k in range(len(texts))]
+
+
+class _WordBatch:
+    """The word lists of many sentences (``norms[k]`` = ``words(texts[k])``), the common ones
+    (no "1,000" or "per cent" to join, no character outside the view) tokenized together by
+    numpy.  A sentence's :class:`_Words` is built on first use (``words``); its word count and
+    the span from its first word to its last (``whole``) come without building it."""
+
+    __slots__ = ("_caps", "_ends", "_exact", "_hi", "_lo", "_made", "_starts", "_updig", "norms", "texts")
+
+    def __init__(self, texts: Sequence[str], norms: Sequence[Sequence[str]]):
+        self.texts = texts
+        self.norms = norms
+        n = len(texts)
+        self._made: list[_Words | None] = [None] * n
+        self._exact = exact = [True] * n  # take the exact path (_words)
+        fast: list[int] = []
+        for k, (t, ns) in enumerate(zip(texts, norms)):
+            if not (_COMMA_WORD_RE.search(t) and _DIGIT_RE.search(t) or ("cent" in ns and "per" in ns)):
+                fast.append(k)
+        self._lo: list[int] = [0] * n
+        self._hi: list[int] = [0] * n
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._caps: list[bool] = []
+        self._updig: list[bool] = []
+        if len(fast) < 8:
+            return
+        views = [_batch_view(texts[k]) for k in fast]
+        b = np.frombuffer(b" ".join(views), dtype=np.uint8)
+        word = b >= 48
+        link = b == 1
+        link[1:-1] &= word[:-2] & word[2:]
+        link[0] = link[-1] = False
+        inw = np.zeros(len(b) + 2, dtype=np.int8)
+        inw[1:-1] = word | link
+        edges = np.diff(inw)
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        upper = (b[starts] >= 65) & (b[starts] <= 90)
+        digit = b[starts] <= 57
+        lens = np.fromiter(map(len, views), np.int64, len(views))
+        offs = np.cumsum(lens + 1) - lens - 1
+        lo = np.searchsorted(starts, offs)
+        hi = np.searchsorted(starts, offs + lens)
+        shift = np.repeat(offs, hi - lo)  # (every word lies inside its sentence)
+        self._starts = (starts - shift).tolist()
+        self._ends = (ends - shift).tolist()
+        self._caps = upper.tolist()
+        self._updig = (upper | digit).tolist()
+        for k, v, a, z in zip(fast, views, lo.tolist(), hi.tolist()):
+            if z - a == len(norms[k]) and 2 not in v:  # (else a character outside the view)
+                exact[k] = False
+                self._lo[k] = a
+                self._hi[k] = z
+
+    def words(self, k: int) -> _Words:
+        ws = self._made[k]
+        if ws is None:
+            t, n = self.texts[k], self.norms[k]
+            if self._exact[k]:
+                ws = _words(t, list(n))
+            else:
+                a, z = self._lo[k], self._hi[k]
+                special = not _SPECIAL.isdisjoint(n)
+                if not special and not _DIGIT_RE.search(t):
+                    caps = self._caps[a:z]
+                    nn = list(n)
+                else:
+                    caps = self._updig[a:z]
+                    nn = [_NUMBER_WORDS.get(w, w) for w in n] if special else list(n)
+                if caps:
+                    caps[0] = False
+                ws = _Words(self._starts[a:z], self._ends[a:z], nn, caps)
+            self._made[k] = ws
+        return ws
+
+    def whole(self, k: int) -> tuple[int, int, int]:
+        """(word count, start of the first word, end of the last) of sentence ``k`` (which has words)."""
+        if self._exact[k] or self._made[k] is not None:
+            ws = self.words(k)
+            return len(ws.starts), ws.starts[0], ws.ends[-1]
+        a, z = self._lo[k], self._hi[k]
+        return z - a, self._starts[a], self._ends[z - 1]
 
 
 # --- word diff --------------------------------------------------------------------------
@@ -716,14 +749,16 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
 
 
 def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
+    texts_l = [s.text for s in items]
+    docs_l = [s.doc for s in items]
+    offs_l = [s.offset for s in items]
     # 1. buckets of identical word lists
     bucket_norms: list[tuple[str, ...]] = []
     bucket_items: list[list[int]] = []
     word_lists: dict[tuple[str, ...], list[int]] = {}
     by_norm: dict[str, list[int]] = defaultdict(list)  # the caller's ASCII norm strings
     odd: list[int] = []
-    for i, s in enumerate(items):
-        n = s.norm
+    for i, n in enumerate([s.norm for s in items]):
         if n and n.isascii():
             by_norm[n].append(i)
         else:
@@ -735,28 +770,26 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
             word_lists[norms] = its
             joined_of[norms] = n
     for i in odd:
-        norms = tuple(words(items[i].text))
+        norms = tuple(words(texts_l[i]))
         if len(norms) >= MIN_WORDS:
             its = word_lists.setdefault(norms, [])
             its.append(i)
             if len(its) > 1 and its[-2] > i:
                 its.sort()
     # bucket ids in content order, so that results never depend on the input order
-    ordered = all(
-        (p.doc, p.offset) < (q.doc, q.offset) for p, q in pairwise(items)
-    )  # (the caller's usual order: then a bucket's items are in order already)
+    # (the caller's usual order, (doc, offset) ascending, leaves a bucket's items in order)
+    ordered = _ascending(docs_l, offs_l)
     bucket_joined: list[str] = []  # " ".join(norms)
     for norms in sorted(word_lists):
         bucket_norms.append(norms)
         bucket_joined.append(joined_of.get(norms) or " ".join(norms))
         its = word_lists[norms]
         if len(its) > 1 and not ordered:
-            its.sort(key=lambda i: (items[i].doc, items[i].offset, i))
+            its.sort(key=lambda i: (docs_l[i], offs_l[i], i))
         bucket_items.append(its)
     nb = len(bucket_norms)
-    bucket_docs = [{items[i].doc for i in its} for its in bucket_items]
-    # the one doc of a bucket carried by one doc (else -1)
-    single_doc = [next(iter(ds)) if len(ds) == 1 else -1 for ds in bucket_docs]
+    # the one doc of a bucket carried by one doc (else -1); a bucket's items are in doc order
+    single_doc = [docs_l[its[0]] if docs_l[its[0]] == docs_l[its[-1]] else -1 for its in bucket_items]
     bucket_codes = [codes.code(n) for n in bucket_norms]
 
     # 2. candidates: buckets sharing a rare shingle, verified pairwise
@@ -766,36 +799,60 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     # scores half fuzz.ratio, so it needs fuzz.ratio >= 2 * EDITED_MIN - 100.
     joined = bucket_joined
     ratio_floor = 2 * EDITED_MIN - 100
+    ratio = fuzz.ratio
     pairs = [
         (x, y)
         for x, y, n in shared
-        if n >= QUOTE_MIN_SHINGLES or fuzz.ratio(joined[x], joined[y], score_cutoff=ratio_floor)
+        if n >= QUOTE_MIN_SHINGLES or ratio(joined[x], joined[y], score_cutoff=ratio_floor)
     ]
     COUNTERS["candidates"] += len(pairs)
     preps: dict[int, _Prep] = {}
-    # the words of every text that may be compared or marked, tokenized together
+    # the words of every text that may be compared or marked, tokenized together (each text
+    # belongs to one bucket: its words are the bucket's)
     live = {b for b in range(nb) if single_doc[b] < 0}
     live.update(x for x, _ in pairs)
     live.update(y for _, y in pairs)
-    texts: dict[str, tuple[str, ...]] = {}
+    texts: dict[str, int] = {}  # text -> its place in the batch
+    batch_norms: list[tuple[str, ...]] = []
     for b in sorted(live):
-        for i in bucket_items[b]:
-            texts.setdefault(items[i].text, bucket_norms[b])
-    word_cache: dict[str, _Words] = dict(zip(texts, _batch_words(list(texts), list(texts.values()))))
+        its = bucket_items[b]
+        if len(its) == 1:
+            t = texts_l[its[0]]
+            if t not in texts:
+                texts[t] = len(texts)
+                batch_norms.append(bucket_norms[b])
+            continue
+        for t in dict.fromkeys([texts_l[i] for i in its]):
+            if t not in texts:
+                texts[t] = len(texts)
+                batch_norms.append(bucket_norms[b])
+    batch = _WordBatch(list(texts), batch_norms)
+    word_cache: dict[str, _Words] = {}  # words of texts outside the batch
+
+    def words_of(text: str, b: int) -> _Words:
+        k = texts.get(text)
+        if k is not None:
+            return batch.words(k)
+        ws = word_cache.get(text)
+        if ws is None:
+            ws = word_cache[text] = _words(text, list(bucket_norms[b]))
+        return ws
+
+    def text_of(b: int) -> str:
+        """The copy that kept its quotation marks says the most about what is quoted."""
+        its = bucket_items[b]
+        text = texts_l[its[0]]
+        if len(its) > 1:
+            ts = dict.fromkeys([texts_l[i] for i in its])  # (in order)
+            if len(ts) > 1:  # (max keeps the first of equals: the first copy's text)
+                text = max(ts, key=_quote_marks)
+        return text
 
     def prep(b: int) -> _Prep:
         p = preps.get(b)
         if p is None:
-            # the copy that kept its quotation marks says the most about what is quoted
-            its = bucket_items[b]
-            text = items[its[0]].text
-            if len(its) > 1:
-                texts = dict.fromkeys([items[i].text for i in its])  # (in order)
-                if len(texts) > 1:  # (max keeps the first of equals: the first copy's text)
-                    text = max(texts, key=_quote_marks)
-            ws = word_cache.get(text)
-            if ws is None:
-                ws = word_cache[text] = _words(text, list(bucket_norms[b]))
+            text = text_of(b)
+            ws = words_of(text, b)
             # (the bucket's code serves when no number was rewritten)
             coded = bucket_codes[b] if tuple(ws.norms) == bucket_norms[b] else None
             p = preps[b] = _prep(text, codes=codes, ws=ws, coded=coded)
@@ -832,9 +889,13 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     # 3. merge along links, strongest first, guarded against chaining
     group = list(range(nb))
     members: dict[int, list[int]] = {b: [b] for b in range(nb)}
+    n_docs: dict[int, int] = {}  # bucket -> how many docs carry it (for the buckets weighed)
 
     def weight(b: int) -> tuple[int, int, int]:  # a group's core is its heaviest variant
-        return (len(bucket_docs[b]), len(bucket_norms[b]), -b)
+        n = n_docs.get(b)
+        if n is None:
+            n = n_docs[b] = 1 if single_doc[b] >= 0 else len({docs_l[i] for i in bucket_items[b]})
+        return (n, len(bucket_norms[b]), -b)
 
     cores = list(range(nb))  # group -> its core, kept up to date on every merge
     heaviest: dict[int, list[int]] = {}  # group of > GUARD_MAX variants -> its GUARD_MAX heaviest
@@ -878,64 +939,89 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     out: list[FamilyDraft] = []
     spans_of: dict[str, list[Span]] = {}  # text -> its words' spans
     runs_of: dict[tuple[str, int], tuple] = {}  # (text, variant) -> its runs (relative)
+    whole_of: dict[str, tuple[int, int, int]] = {}  # text -> (words, first word's start, last one's end)
     for g, bs in members.items():
         if len(bs) == 1 and single_doc[bs[0]] >= 0:
             continue  # one variant in one doc: no family
         c = cores[g]
-        chosen: dict[int, tuple[tuple, int, int]] = {}  # doc -> (rank, item, bucket)
+        # doc -> (rank, item, bucket): the core variant first, then the stronger link, then
+        # the earlier copy.  A bucket's items are in (doc, offset) order, so a bucket's first
+        # item in a doc outranks its other items there.
+        chosen: dict[int, tuple[tuple, int, int]] = {}
         for b in bs:
             r = link(b, c)
-            strength = r[1] if r else 0.0
+            not_core, weakness = b != c, -(r[1] if r else 0.0)
+            last = None
             for i in bucket_items[b]:
-                rank = (b != c, -strength, items[i].offset, b)
-                d = items[i].doc
-                if d not in chosen or rank < chosen[d][0]:
+                d = docs_l[i]
+                if d == last:
+                    continue
+                last = d
+                rank = (not_core, weakness, offs_l[i], b)
+                was = chosen.get(d)
+                if was is None or rank < was[0]:
                     chosen[d] = (rank, i, b)
         if len(chosen) < 2:
             continue
-        picked = sorted(chosen.values(), key=lambda v: (items[v[1]].doc, v[1]))
+        picked = [chosen[d] for d in sorted(chosen)]  # (in doc order)
         used_buckets = sorted({b for _, _, b in picked})
         kind, score = _family_kind(used_buckets, c, link)
         docs_of: dict[int, set[int]] = defaultdict(set)
         for _, i, b in picked:
-            docs_of[b].add(items[i].doc)
+            docs_of[b].add(docs_l[i])
         peers = _flag_peers(used_buckets, docs_of)
         # per variant: which of its words another member (of another doc) has at that place
-        matched = {
-            b: _flags(prep(b).codes, [prep(o).codes for o in peers(b)], len(docs_of[b]) > 1)
-            for b in used_buckets
-        }
+        # (all of them when an exact copy sits in another doc), and whether that is all
+        matched: dict[int, list[bool]] = {}
+        full: dict[int, bool] = {}
+        for b in used_buckets:
+            if len(docs_of[b]) > 1:
+                matched[b] = [True] * (len(preps[b].norms) if b in preps else len(words_of(text_of(b), b).norms))
+                full[b] = True
+            else:
+                f = matched[b] = _flags(prep(b).codes, [prep(o).codes for o in peers(b)], False)
+                full[b] = all(f)
         shared, differs = [], []
         for _, i, b in picked:
-            s = items[i]
-            spans = spans_of.get(s.text)
-            if spans is None:
-                ws = word_cache.get(s.text)
-                if ws is None:
-                    ws = word_cache[s.text] = _words(s.text, list(bucket_norms[b]))
-                spans = spans_of[s.text] = list(zip(ws.starts, ws.ends))
+            text = texts_l[i]
+            o = offs_l[i]
             flags = matched[b]
+            if full[b]:
+                w = whole_of.get(text)
+                if w is None:
+                    k = texts.get(text)
+                    if k is not None:
+                        w = batch.whole(k)
+                    else:
+                        ws = words_of(text, b)
+                        w = (len(ws.starts), ws.starts[0], ws.ends[-1])
+                    whole_of[text] = w
+                if w[0] == len(flags):  # every word shared: one run
+                    shared.append(((w[1] + o, w[2] + o),))
+                    differs.append(())
+                    continue
+            spans = spans_of.get(text)
+            if spans is None:
+                ws = words_of(text, b)
+                spans = spans_of[text] = list(zip(ws.starts, ws.ends))
             if len(spans) != len(flags):  # a copy that tokenizes apart from its variant
                 flags = _flags(
-                    tuple(_words(s.text, list(bucket_norms[b])).norms),
+                    tuple(_words(text, list(bucket_norms[b])).norms),
                     [tuple(prep(o).norms) for o in peers(b)],
-                    any(items[j].doc != s.doc for _, j, o in picked if o == b and j != i),
+                    any(docs_l[j] != docs_l[i] for _, j, v in picked if v == b and j != i),
                 )
-            key = (s.text, b)
+            key = (text, b)
             rel = runs_of.get(key) if flags is matched[b] else None
             if rel is None:
                 rel = _runs(spans, flags)
                 if flags is matched[b]:
                     runs_of[key] = rel
-            o = s.offset
-            sh = tuple([(x + o, y + o) for x, y in rel[0]])
-            df = tuple([(x + o, y + o) for x, y in rel[1]])
-            shared.append(sh)
-            differs.append(df)
+            shared.append(tuple([(x + o, y + o) for x, y in rel[0]]))
+            differs.append(tuple([(x + o, y + o) for x, y in rel[1]]))
         out.append(
             FamilyDraft(
                 kind,
-                tuple(items[i].key for _, i, _ in picked),
+                tuple([items[i].key for _, i, _ in picked]),
                 tuple(shared),
                 tuple(differs),
                 round(float(score), 1),
@@ -943,6 +1029,16 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         )
     out.sort(key=lambda f: (-len(f.members), f.members))
     return out
+
+
+def _ascending(docs: list[int], offsets: list[int]) -> bool:
+    """Are the (doc, offset) pairs strictly ascending?"""
+    n = len(docs)
+    if n < 2:
+        return True
+    d = np.fromiter(docs, np.int64, n)
+    o = np.fromiter(offsets, np.int64, n)
+    return bool(np.all((d[:-1] < d[1:]) | ((d[:-1] == d[1:]) & (o[:-1] < o[1:]))))
 
 
 def _shared_shingles(bucket_codes: list, tuples: bool) -> list[tuple[int, int, int]]:
