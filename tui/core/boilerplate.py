@@ -18,6 +18,8 @@ never deleted.
 Speed: ``label_own`` is called on every segment of every article; all patterns are
 compiled once and combined per family, and the per-segment work is a couple of
 regex matches on short strings (long body sentences only meet the anchored ones).
+What a segment's text says on its own is remembered by text (wire copy repeats:
+most sentences of an intake were seen before), so most segments cost a dict lookup.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, ne
 
 from .text import Segment, words
 
@@ -273,6 +277,7 @@ _DATE_WORDS_RE = re.compile(
     r"first published|last modified)\b(?:\s+on)?\s*[:|]?",
     re.I,
 )
+_DASHES = ("-", "\u2013", "\u2014")  # the dashes that may end a dateline
 _HAS_MONTH_OR_NUM_RE = re.compile(r"\b" + _MONTH + r"\b|\d{4}|\d{1,2}[/.-]\d{1,2}", re.I)
 
 _TERMINAL = ".!?\"”’)]»…'"
@@ -391,21 +396,40 @@ def _may_open_cue(t: str) -> bool:
     return second is None or (m.group(2) or "").lower() in second
 
 
-def _present_keys(t: str) -> tuple[str, ...]:
-    """The "anywhere" literals that occur in ``t`` (normalised).  A segment's lower-cased
-    normalised text is a piece of its article's, so it can only hold these."""
-    low = t.lower()
-    return tuple(k for k in _ANY_KEYS if k in low)
+# English letters from the most to the least frequent (for the screen below).
+_LETTER_ORDER = " etaoinshrdlcumwfgypbvkjxqz"
+
+
+def _literal_screen(keys: Sequence[str]) -> re.Pattern[str]:
+    """A pattern that finds whether a text holds one of the literals ``keys`` (it matches
+    wherever one occurs, nowhere else).  Each literal is anchored on its rarest character
+    ("copyright" as ``y(?<=copy)right``) and the literals are grouped by that character, so the
+    regex engine skips every position of the text that holds none of those few characters,
+    instead of trying each literal at each position."""
+    order = {c: i for i, c in enumerate(_LETTER_ORDER)}
+    by_char: dict[str, list[str]] = {}
+    for k in keys:
+        i = max(range(len(k)), key=lambda j: (order.get(k[j], len(order)), -j))
+        behind = f"(?<={re.escape(k[: i + 1])})" if i else ""
+        by_char.setdefault(k[i], []).append(behind + re.escape(k[i + 1 :]))
+    parts = []
+    for c, alts in sorted(by_char.items()):
+        alts = sorted(set(alts))
+        parts.append(re.escape(c) + ("" if "" in alts else "(?:" + "|".join(alts) + ")"))
+    return re.compile("|".join(parts))
+
+
+# ``_ANY_KEYS`` in lower-cased text (the gate in front of ``_ANY_RE``).
+_ANY_SCREEN = _literal_screen(_ANY_KEYS)
 
 
 def _classify(text: str) -> str | None:
     """Boilerplate kind of one segment from its language alone, or None."""
-    return _classify_norm(_norm(text), _ANY_KEYS)
+    return _classify_norm(_norm(text))
 
 
-def _classify_norm(t: str, any_keys: tuple[str, ...]) -> str | None:
-    """:func:`_classify` of the normalised text ``t``; ``any_keys`` holds at least every
-    literal of ``_ANY_KEYS`` that ``t`` contains."""
+def _classify_norm(t: str) -> str | None:
+    """:func:`_classify` of the normalised text ``t``."""
     if _may_open_cue(t):
         m = _START_RE.match(t)
         if m:
@@ -413,7 +437,7 @@ def _classify_norm(t: str, any_keys: tuple[str, ...]) -> str | None:
             if len(t) <= _MAX_LEN.get(kind, _ANY_MAX):
                 return kind
     if len(t) <= _ANY_MAX:
-        if any_keys and any(map(t.lower().__contains__, any_keys)):
+        if _ANY_SCREEN.search(t.lower()):
             m = _ANY_RE.search(t)
             if m:
                 return _ANY_KIND[m.lastgroup]  # type: ignore[index]
@@ -436,7 +460,7 @@ def _meta(text: str) -> Label | None:
 
 def _meta_norm(t: str) -> Label | None:
     """:func:`_meta` of a normalised text of at most 80 characters."""
-    if _DATELINE_RE.match(t):
+    if t.rstrip().endswith(_DASHES) and _DATELINE_RE.match(t):  # a dateline ends with a dash
         return Label("meta", "dateline")
     m = _DATE_WORDS_RE.match(t)
     rest = t[m.end() :] if m else t
@@ -451,13 +475,15 @@ def _meta_norm(t: str) -> Label | None:
 
 def _line_groups(segments: Sequence[Segment]) -> list[tuple[int, int]]:
     """(first, end) segment indices of each line, in order."""
-    groups: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(segments) + 1):
-        if i == len(segments) or segments[i].line != segments[start].line:
-            groups.append((start, i))
-            start = i
-    return groups
+    n = len(segments)
+    if not n:
+        return []
+    lines = list(map(_LINE_OF, segments))
+    starts = [0, *compress(range(1, n), map(ne, lines[1:], lines))]
+    return list(zip(starts, [*starts[1:], n]))
+
+
+_LINE_OF = itemgetter(2)  # Segment.line
 
 
 def _truncated(text: str) -> bool:
@@ -491,48 +517,164 @@ _CAPTION_RE = re.compile(
 )
 
 
+# What a segment's normalised text says on its own, remembered by text: wire copy repeats
+# (on a 10k-article intake only about a fifth of the lines are distinct).  Every fact here
+# depends on the text alone (``_classify_norm`` is exact whatever superset of the text's
+# literals it is given); what depends on the segment's place (header lines, a bio near the
+# end, the line rules, the neighbouring line) is decided in ``label_own``.
+# A value: (kind, meta label, opens like a caption, reads like a comment-section header).
+_Facts = tuple[str | None, Label | None, bool, bool]
+_FACTS: dict[str, _Facts] = {}
+# At most _FACTS_MAX entries (the dict is emptied when it is full) of keys of at most _FACTS_LEN
+# characters: ~40 MB at worst, ~15 MB for 100k typical sentences.  Longer segments are classified
+# afresh each time (only the anchored cues apply to them).
+_FACTS_MAX = 100_000
+_FACTS_LEN = _ANY_MAX
+_NO_FACTS: _Facts = (None, None, False, False)
+
+
+def _facts(t: str) -> _Facts:
+    """The context-free facts of the normalised segment text ``t``."""
+    kind = _classify_norm(t)
+    meta = _meta_norm(t) if kind is None and len(t) <= 80 else None
+    caption = bool(_CAPTION_RE.match(t))
+    comment_head = len(t) <= 40 and bool(_COMMENT_HEAD_RE.match(t))
+    if kind is None and meta is None and not caption and not comment_head:
+        return _NO_FACTS
+    return kind, meta, caption, comment_head
+
+
+def _remembered(t: str) -> _Facts:
+    """``_facts`` of ``t``, through the memo."""
+    f = _FACTS.get(t)
+    if f is None:
+        f = _facts(t)
+        if len(t) <= _FACTS_LEN:
+            if len(_FACTS) >= _FACTS_MAX:
+                _FACTS.clear()
+            _FACTS[t] = f
+    return f
+
+
+def _clear_memo() -> None:
+    """Forget the remembered segment facts (tests; memory)."""
+    _FACTS.clear()
+
+
+_CAPTION = Label("boilerplate", "caption")
+_CAPTION_NEAR_CREDIT_RE = re.compile(
+    r"\b(?:photo|pictured|seen|shows|looks on|left|right|l-r|file)\b", re.I
+)
+
+
 def label_own(raw: str, segments: Sequence[Segment], header: Mapping[int, Label]) -> list[Label]:
     """Labels from the article's own cues.  ``header`` maps 1-based line numbers that
-    ingest recognised as header lines (title, date, URL) to their label."""
+    ingest recognised as header lines (title, date, URL) to their label.
+
+    One pass over the lines does the per-segment cues, the line rules and the caption
+    rules (a caption's decision reads only the first pass's labels of its own line and of
+    the next); then the comment section and the trailing teasers."""
     n = len(segments)
     out: list[Label] = [BODY] * n
     groups = _line_groups(segments)
-    kinds: list[str | None] = [None] * n
     norm = _Norms(raw)
-    # the "anywhere" literals the article holds at all (most hold none or one or two)
-    any_keys = _present_keys(norm.whole) if norm.whole is not None else _ANY_KEYS
+    whole = norm.whole
+    memo = _FACTS
+    kinds: list[str | None] | None = None
+    heads: list[int] = []  # lines that read like a comment-section header
+    credits: list[int] = []  # one-segment credit lines (the line before may be their caption)
     bio_from = len(groups) - 3
     for gi, (a, b) in enumerate(groups):
         line_no = segments[a].line
         if line_no in header:
+            lab = header[line_no]
             for k in range(a, b):
-                out[k] = header[line_no]
+                out[k] = lab
+            text = norm(segments[a].start, segments[b - 1].end)
+            if b - a == 1:
+                if lab.kind == "credit":
+                    credits.append(gi)
+                if len(text) <= 40 and _COMMENT_HEAD_RE.match(text):
+                    heads.append(gi)
+            if b - a <= 2 and lab.role == "body" and _CAPTION_RE.match(text):
+                for k in range(a, b):
+                    out[k] = _CAPTION
             continue
+        if b - a == 1:
+            seg = segments[a]
+            t = whole[seg.start : seg.end] if whole is not None else _norm(raw[seg.start : seg.end])
+            f = memo.get(t)
+            if f is None:
+                f = _remembered(t)
+            kind, meta, caption, comment_head = f
+            if comment_head:
+                heads.append(gi)
+            if kind is None and gi >= bio_from and _BIO_RE.match(t):
+                kind = "byline"  # "Jane Doe is a senior writer for X." at the end
+            if kind is not None:
+                out[a] = _boilerplate(kind)
+                if kind == "credit":
+                    credits.append(gi)
+            elif meta is not None:
+                out[a] = meta
+            elif caption:
+                out[a] = _CAPTION
+            continue
+        # a line of several segments
+        if kinds is None:
+            kinds = [None] * n
         flagged = False
         for k in range(a, b):
             seg = segments[k]
-            t = norm(seg.start, seg.end)
-            kind = _classify_norm(t, any_keys)
-            if kind is None and k == a and b - a == 1 and gi >= bio_from and _BIO_RE.match(t):
-                kind = "byline"  # "Jane Doe is a senior writer for X." at the end
+            t = whole[seg.start : seg.end] if whole is not None else _norm(raw[seg.start : seg.end])
+            kind, meta = _remembered(t)[:2]
             if kind is None:
-                if len(t) <= 80:
-                    meta = _meta_norm(t)
-                    if meta is not None and (meta.kind == "dateline" or b - a == 1):
-                        out[k] = meta
+                if meta is not None and meta.kind == "dateline":
+                    out[k] = meta
             else:
                 kinds[k] = kind
                 flagged = True
-        if not flagged:
-            continue  # no cue on the line: the line rules change nothing
-        _line_rules(raw, segments, kinds, a, b)
-        for k in range(a, b):
-            if kinds[k] is not None:
-                out[k] = _boilerplate(kinds[k])  # type: ignore[arg-type]
-    _caption_before_credit(raw, segments, groups, out, norm)
-    _comment_tail(raw, segments, groups, out, norm)
+        if flagged:
+            _line_rules(raw, segments, kinds, a, b)
+            for k in range(a, b):
+                if kinds[k] is not None:
+                    out[k] = _boilerplate(kinds[k])  # type: ignore[arg-type]
+        if b - a == 2 and out[a].role == "body":
+            if _CAPTION_RE.match(norm(segments[a].start, segments[b - 1].end)):
+                out[a] = out[a + 1] = _CAPTION
+    for gi in credits:
+        # "The minister at a briefing." right above "Photo: AP"
+        if gi == 0:
+            continue
+        a, b = groups[gi - 1]
+        if b - a > 2 or out[a].role != "body":
+            continue
+        text = norm(segments[a].start, segments[b - 1].end)
+        if len(text) < 300 and _CAPTION_NEAR_CREDIT_RE.search(text):
+            for k in range(a, b):
+                out[k] = _CAPTION
+    if heads:
+        _comment_tail_at(heads, groups, out)
     _trailing_own(raw, segments, groups, out)
     return out
+
+
+def _comment_tail_at(heads: Sequence[int], groups: list[tuple[int, int]], out: list[Label]) -> None:
+    """:func:`_comment_tail` given the one-segment lines ``heads`` (in order) that read like a
+    comment-section header."""
+    half = len(groups) // 2
+    for gi in heads:
+        if gi < half:
+            continue
+        a = groups[gi][0]
+        if out[a].role == "body":
+            if gi + 1 >= len(groups) or out[groups[gi + 1][0]].kind != "comments":
+                continue
+        for ga, gb in groups[gi:]:
+            for k in range(ga, gb):
+                if out[k].role == "body":
+                    out[k] = Label("boilerplate", "comments")
+        return
 
 
 _BOILERPLATE: dict[str, Label] = {}
@@ -570,59 +712,12 @@ def _line_rules(raw: str, segments: Sequence[Segment], kinds: list[str | None], 
             kinds[k] = "caption"
 
 
-def _caption_before_credit(
-    raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label], norm: _Norms | None = None
-) -> None:
-    """A caption sentence ("This undated photo released by X shows ...") is a caption; so is a
-    one-sentence line right before a credit line when it reads like one."""
-    norm = norm or _Norms(raw)
-    for gi, (a, b) in enumerate(groups):
-        if b - a > 2 or out[a].role != "body":
-            continue
-        text = norm(segments[a].start, segments[b - 1].end)
-        is_caption = bool(_CAPTION_RE.match(text))
-        if not is_caption and gi + 1 < len(groups):
-            na, nb = groups[gi + 1]
-            if nb - na == 1 and out[na].kind == "credit" and len(text) < 300:
-                is_caption = bool(re.search(r"\b(?:photo|pictured|seen|shows|looks on|left|right|l-r|file)\b", text, re.I))
-        if is_caption:
-            for k in range(a, b):
-                out[k] = Label("boilerplate", "caption")
-
-
 _COMMENT_HEAD_RE = re.compile(
     r"^(?:leave a (?:reply|comment)|(?:\d+\s+)?(?:user |reader )?comments?|join the (?:conversation|discussion)|"
     r"house rules|community guidelines|discussion|add a comment|post a comment|write a comment|"
     r"(?:recent|latest|top) comments)\b.{0,20}$",
     re.I,
 )
-
-
-def _comment_tail(
-    raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label], norm: _Norms | None = None
-) -> None:
-    """Everything after a comment-section header ("Leave a Reply", "Comments", "Join the
-    conversation") in the last half of the page is the comment section."""
-    norm = norm or _Norms(raw)
-    for gi in range(len(groups) // 2, len(groups)):
-        a, b = groups[gi]
-        if b - a != 1:
-            continue
-        seg = segments[a]
-        if seg.end - seg.start > 40:  # _norm keeps the length
-            continue
-        text = norm(seg.start, seg.end)
-        if not _COMMENT_HEAD_RE.match(text):
-            continue
-        if out[a].role == "body":
-            # a weak header ("Discussion") counts only when comment furniture follows
-            if gi + 1 >= len(groups) or out[groups[gi + 1][0]].kind != "comments":
-                continue
-        for ga, gb in groups[gi:]:
-            for k in range(ga, gb):
-                if out[k].role == "body":
-                    out[k] = Label("boilerplate", "comments")
-        return
 
 
 def _trailing_own(raw: str, segments: Sequence[Segment], groups: list[tuple[int, int]], out: list[Label]) -> None:
