@@ -21,7 +21,7 @@ SEEDS = HERE.parent / "seeds"
 
 def _doc(raw: str) -> ClusterDoc:
     """A document as ``pipeline.analyze_sources`` builds it."""
-    header, _flat, labels, norms, salient = prepare_text(raw)
+    header, _flat, labels, norms, salient = prepare_text(raw)[:5]
     body = [w for (role, _kind), norm in zip(labels, norms) if role == "body" for w in norm.split()]
     return ClusterDoc(header.title, body, header.published, salient)
 

@@ -27,10 +27,12 @@ possible, and groups are returned sorted.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import re
 import zlib
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -63,6 +65,16 @@ _MIN_EDGE = 0.05  # shared-neighbour similarities below this are dropped before 
 _DOT_PAIRS = 2048  # pairs per block of exact dot products (memory: block × _MAX_TERMS × 3 words)
 
 
+#: What ``cluster`` reads of one document, made by ``doc_features`` from it alone (small and
+#: picklable: it can be made where the article is prepared and travel back from a worker):
+#: ``(words, keys, counts)``, one entry per distinct word of the document (body words then
+#: title words) in order of first appearance.  ``words``: those words joined by single spaces
+#: (a tuple of them in the rare case a word is empty or holds a space); ``keys``: each word's
+#: 64-bit key (``_word_key``), native uint64 bytes; ``counts``: how often the word occurs, plus
+#: 2^32 × how often among the salient words, native uint64 bytes.
+DocFeatures = tuple[str | tuple[str, ...], bytes, bytes]
+
+
 @dataclass(frozen=True, slots=True)
 class ClusterDoc:
     title: str | None
@@ -75,6 +87,9 @@ class ClusterDoc:
     # joined by spaces): used instead of ``words`` when set; cheaper to build and to read than
     # a list of words.
     text: str | None = None
+    # ``doc_features(doc)`` made beforehand (e.g. where the article was prepared, on a worker):
+    # when set, ``cluster`` and ``tui.core.increment`` read the document from it alone.
+    features: DocFeatures | None = None
 
     def body_words(self) -> Sequence[str]:
         """The body words, from ``text`` when set, else ``words``."""
@@ -176,11 +191,118 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
     return sorted(sorted(g) for g in groups)
 
 
-# ----------------------------------------------------------------------- vectors
-def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sparse L2-normalised tf-idf vectors as parallel arrays (doc, term id, weight), each
-    document's entries contiguous and sorted by decreasing weight, then term; each term id's
-    content key (a CRC of the word); and each document's near-copy sketch (``_sketches``)."""
+# ---------------------------------------------------------------- document features
+# word -> _word_key, per process (a worker's memo serves all its articles); cleared when full.
+_KEY_MEMO: dict[str, int] = {}
+_KEY_MEMO_MAX = 1 << 18
+
+
+def _word_key(w: str) -> int:
+    """A word's 64-bit key: its CRC-32 (the content key ties are broken by) in the high half;
+    in the low half 31 bits of its BLAKE2b digest and, as the lowest bit, whether it is a
+    content word (no function word, and more than one character unless a number).  Two words
+    share a key only if both their CRC-32 and 31 bits of their BLAKE2b collide."""
+    b = w.encode("utf-8", "surrogatepass")
+    low = int.from_bytes(hashlib.blake2b(b, digest_size=4).digest(), "little") & 0xFFFFFFFE
+    return (zlib.crc32(b) << 32) | low | _useful(w)
+
+
+def _useful(w: str) -> bool:
+    """A content word: no function word, and more than one character unless a number."""
+    return w not in _STOP and (len(w) > 1 or w.isdigit())
+
+
+def doc_features(doc: ClusterDoc) -> DocFeatures:
+    """Everything ``cluster`` reads of one document that depends on it alone (``DocFeatures``):
+    its distinct words in order of first appearance, their keys, counts and salient counts."""
+    if doc.features is not None:
+        return doc.features
+    titles = _title_words(doc.title) if doc.title else []
+    if doc.text is not None:
+        words = (f"{doc.text} {' '.join(titles)}" if titles else doc.text).split()
+    else:
+        words = [*doc.words, *titles]
+    count = Counter(words)
+    uniq = list(count)
+    memo = _KEY_MEMO
+    keys = list(map(memo.get, uniq))
+    if None in keys:
+        if len(memo) > _KEY_MEMO_MAX:
+            memo.clear()
+        for i, k in enumerate(keys):
+            if k is None:
+                k = keys[i] = memo[uniq[i]] = _word_key(uniq[i])
+    if doc.salient:  # salient counts ride in the high half of the counts
+        for w, c in Counter(doc.salient).items():
+            if w in count:
+                count[w] += c << 32
+    joined = " ".join(uniq)
+    plain = joined != "" and joined.count(" ") == len(uniq) - 1  # no word is empty or holds a space
+    text: str | tuple[str, ...] = joined if plain else tuple(uniq)
+    return text, array("Q", keys).tobytes(), array("Q", count.values()).tobytes()
+
+
+def _words_of(f: DocFeatures) -> list[str]:
+    """The distinct words of one document's features, in their order."""
+    w = f[0]
+    if isinstance(w, str):
+        return w.split(" ") if w else []
+    return list(w)
+
+
+@dataclass(slots=True)
+class _Entries:
+    """The (document, term) entries of a folder: ``doc``, ``term`` (ids numbered by first
+    appearance over the documents' words in order), ``count`` and ``sal`` (float64), each
+    document's entries contiguous, in document order; per term whether it is a content word
+    (``useful``) and its CRC-32 (``term_key``); its word from ``words()``."""
+
+    doc: np.ndarray
+    term: np.ndarray
+    count: np.ndarray
+    sal: np.ndarray
+    useful: np.ndarray
+    term_key: np.ndarray
+    _words: list[str] | None = None
+    _feats: list[DocFeatures] | None = None
+    _first: np.ndarray | None = None
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.useful)
+
+    def words(self) -> list[str]:
+        """Each term's word, by term id."""
+        if self._words is None:
+            flat = list(chain.from_iterable(map(_words_of, self._feats or ())))
+            first = self._first.tolist() if self._first is not None else []
+            self._words = [flat[i] for i in first]
+        return self._words
+
+
+def _entries(docs: Sequence[ClusterDoc]) -> _Entries:
+    """The entries of ``docs``: read from their features when they have them (those that lack
+    them get theirs made here), else from their words all at once."""
+    if all(d.features is None for d in docs):
+        return _entries_of_words(docs)
+    feats = [d.features if d.features is not None else doc_features(d) for d in docs]
+    n = len(feats)
+    lens = np.fromiter((len(f[1]) >> 3 for f in feats), dtype=np.int64, count=n)
+    keys = np.frombuffer(b"".join([f[1] for f in feats]), dtype=np.uint64)
+    packed = np.frombuffer(b"".join([f[2] for f in feats]), dtype=np.uint64)
+    count = (packed & np.uint64(0xFFFFFFFF)).astype(np.float64)
+    sal = (packed >> np.uint64(32)).astype(np.float64)
+    term, first = _term_ids(keys)
+    doc = np.repeat(np.arange(n, dtype=np.int32), lens)
+    tkeys = keys[first]
+    useful = (tkeys & np.uint64(1)).astype(bool)
+    term_key = (tkeys >> np.uint64(32)).astype(np.int64)
+    return _Entries(doc, term, count, sal, useful, term_key, None, feats, first)
+
+
+def _entries_of_words(docs: Sequence[ClusterDoc]) -> _Entries:
+    """``_entries`` from the documents' words (and titles, and salient words), all at once:
+    one dict operation per word."""
     n = len(docs)
     titles = [_title_words(d.title) if d.title else [] for d in docs]
     flat, lens = _flat_words(docs, titles)
@@ -194,11 +316,8 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
         first = first[~sep]
     n_words = len(index)
     if n_words == 0:
-        empty = np.zeros(0)
-        return (
-            empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64),
-            np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64),
-        )
+        z = np.zeros(0)
+        return _Entries(z.astype(np.int32), z.astype(np.int32), z, z, z.astype(bool), z.astype(np.int64), [])
     dense = np.empty(len(flat), dtype=np.int64)
     dense[np.fromiter(index.values(), dtype=np.int64, count=n_words)] = np.arange(n_words)
     ids = dense[first]
@@ -206,7 +325,6 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     keys, count = np.unique(np.repeat(np.arange(n, dtype=np.int64), lens) * n_words + ids, return_counts=True)
     doc = (keys // n_words).astype(np.int32)
     term = (keys % n_words).astype(np.int32)
-    count = count.astype(np.float64)
     # salient counts of the same (doc, term) entries
     sal = np.zeros(len(keys))
     slens = np.fromiter((len(d.salient) for d in docs), dtype=np.int64, count=n)
@@ -221,33 +339,9 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
         hit = keys[pos] == skeys  # a salient word the document's words lack counts nothing
         sal[pos[hit]] = scount[hit]
     words = list(index)
-    useful = np.fromiter(
-        (w not in _STOP and (len(w) > 1 or w.isdigit()) for w in words), dtype=bool, count=len(words)
-    )
-    term_key = np.fromiter((zlib.crc32(x.encode("utf-8", "surrogatepass")) for x in words), dtype=np.int64, count=len(words))
-    sketch = _sketches(n, doc[useful[term]], term_key[term[useful[term]]])
-    df = np.bincount(term, minlength=len(words)).astype(np.float64)
-    idf = np.log((n + _IDF_PRIOR) / (df + 0.5))
-    idf[~useful] = 0.0
-    np.maximum(idf, 0.0, out=idf)
-    w = (1.0 + np.log(count)) * idf[term]
-    w *= 1.0 + _SALIENT_BOOST * np.minimum(1.0, sal / count)
-    # Each document's heaviest terms; ties broken by the term itself, not by input order.
-    # (one sort of a packed key: document, weight falling to 2^-qbits of the largest, word)
-    dbits, tbits = max(1, int(n).bit_length()), max(1, len(words).bit_length())
-    qbits = 63 - dbits - tbits
-    q = np.rint((1.0 - w / max(float(w.max()), 1e-300)) * float((1 << qbits) - 1)).astype(np.int64)
-    trank = np.empty(len(words), dtype=np.int64)
-    trank[np.argsort(term_key, kind="stable")] = np.arange(len(words))
-    order = np.argsort((doc.astype(np.int64) << (qbits + tbits)) | (q << tbits) | trank[term])
-    doc, term, w = doc[order], term[order], w[order]
-    starts = np.searchsorted(doc, np.arange(n))
-    rank = np.arange(len(doc)) - starts[doc]
-    keep = (rank < _MAX_TERMS) & (w > 0)
-    doc, term, w = doc[keep], term[keep], w[keep]
-    norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
-    w = w / norm[doc]
-    return doc, term, w, term_key, sketch
+    useful = np.fromiter((_useful(w) for w in words), dtype=bool, count=n_words)
+    term_key = np.fromiter((zlib.crc32(x.encode("utf-8", "surrogatepass")) for x in words), dtype=np.int64, count=n_words)
+    return _Entries(doc, term, count.astype(np.float64), sal, useful, term_key, words)
 
 
 _SEP = "\x00"  # between documents in one string of texts (never inside a word)
@@ -267,6 +361,92 @@ def _flat_words(docs: Sequence[ClusterDoc], titles: list[list[str]]) -> tuple[li
     bodies = [d.body_words() for d in docs]
     lens = np.fromiter((len(b) + len(t) for b, t in zip(bodies, titles)), dtype=np.int64, count=n)
     return list(chain.from_iterable(chain.from_iterable(zip(bodies, titles)))), lens
+
+
+def _term_ids(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry's term id, the distinct keys numbered in order of first appearance, and each
+    term's first entry.  One sort of (CRC half of the key, position) packed into 63 bits; the
+    runs of one CRC holding different keys (distinct words whose CRCs collide) are re-sorted
+    by (key, position)."""
+    m = len(keys)
+    pbits = max(1, m.bit_length())
+    if m == 0:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    if 32 + pbits > 63:  # beyond 2^31 entries: the plain way
+        _u, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        tid = np.empty(len(first), dtype=np.int64)
+        tid[order] = np.arange(len(first))
+        return tid[inv.ravel()].astype(np.int32), first[order]
+    mask = (1 << pbits) - 1
+    packed = np.sort(((keys >> np.uint64(32)).astype(np.int64) << pbits) | np.arange(m, dtype=np.int64))
+    pos = packed & mask
+    sk = keys[pos]
+    diff = sk[1:] != sk[:-1]
+    hi = packed >> pbits
+    clash = diff & (hi[1:] == hi[:-1])
+    if clash.any():
+        bad = np.unique(hi[1:][clash])
+        at = np.flatnonzero(np.isin(hi, bad))  # slots of those CRC runs (contiguous per run)
+        sub = np.lexsort((pos[at], sk[at], hi[at]))
+        pos[at] = pos[at][sub]
+        sk = keys[pos]
+        diff = sk[1:] != sk[:-1]
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    new[1:] = diff
+    first = pos[new]  # each key's first position (positions rise within a key's run)
+    v = len(first)
+    vbits = max(1, v.bit_length())
+    order = (np.sort((first << vbits) | np.arange(v, dtype=np.int64)) & ((1 << vbits) - 1))
+    tid = np.empty(v, dtype=np.int32)
+    tid[order] = np.arange(v, dtype=np.int32)
+    term = np.empty(m, dtype=np.int32)
+    term[pos] = tid[np.cumsum(new) - 1]
+    return term, first[order]
+
+
+# ----------------------------------------------------------------------- vectors
+def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse L2-normalised tf-idf vectors as parallel arrays (doc, term id, weight), each
+    document's entries contiguous and sorted by decreasing weight, then term; each term id's
+    content key (a CRC of the word); and each document's near-copy sketch (``_sketches``)."""
+    return _weighted(len(docs), _entries(docs))
+
+
+def _weighted(n: int, e: _Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``_vectors`` of the entries ``e`` of ``n`` documents."""
+    n_words = e.n_terms
+    if n_words == 0:
+        empty = np.zeros(0)
+        return (
+            empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64),
+            np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64),
+        )
+    doc, term, count, sal, useful, term_key = e.doc, e.term, e.count, e.sal, e.useful, e.term_key
+    sketch = _sketches(n, doc[useful[term]], term_key[term[useful[term]]])
+    df = np.bincount(term, minlength=n_words).astype(np.float64)
+    idf = np.log((n + _IDF_PRIOR) / (df + 0.5))
+    idf[~useful] = 0.0
+    np.maximum(idf, 0.0, out=idf)
+    w = (1.0 + np.log(count)) * idf[term]
+    w *= 1.0 + _SALIENT_BOOST * np.minimum(1.0, sal / count)
+    # Each document's heaviest terms; ties broken by the term itself, not by input order.
+    # (one sort of a packed key: document, weight falling to 2^-qbits of the largest, word)
+    dbits, tbits = max(1, int(n).bit_length()), max(1, n_words.bit_length())
+    qbits = 63 - dbits - tbits
+    q = np.rint((1.0 - w / max(float(w.max()), 1e-300)) * float((1 << qbits) - 1)).astype(np.int64)
+    trank = np.empty(n_words, dtype=np.int64)
+    trank[np.argsort(term_key, kind="stable")] = np.arange(n_words)
+    order = np.argsort((doc.astype(np.int64) << (qbits + tbits)) | (q << tbits) | trank[term])
+    doc, term, w = doc[order], term[order], w[order]
+    starts = np.searchsorted(doc, np.arange(n))
+    rank = np.arange(len(doc)) - starts[doc]
+    keep = (rank < _MAX_TERMS) & (w > 0)
+    doc, term, w = doc[keep], term[keep], w[keep]
+    norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
+    w = w / norm[doc]
+    return doc, term, w, term_key, sketch
 
 
 # ------------------------------------------------------------------- near copies

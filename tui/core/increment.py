@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
 
@@ -127,52 +127,21 @@ class StoryIndex:
 
 
 # ----------------------------------------------------------------------- vectors
-def _body(d: ClusterDoc) -> Sequence[str]:
-    """The body words (a ``ClusterDoc`` may carry them as one whitespace-separated ``text``)."""
-    text = getattr(d, "text", None)
-    return d.words if text is None else text.split()
-
-
 def _entries(docs: Sequence[ClusterDoc]):
-    """Term counts of each document: parallel arrays (doc, local word id, count, salient
-    count), sorted by (doc, word id), and the local vocabulary."""
-    n = len(docs)
-    titles = [list(_cl._title_words(d.title)) if d.title else [] for d in docs]
-    bodies = [_body(d) for d in docs]
-    lens = np.fromiter((len(b) + len(t) for b, t in zip(bodies, titles)), dtype=np.int64, count=n)
-    flat = list(chain.from_iterable(chain.from_iterable(zip(bodies, titles))))
-    index = {w: i for i, w in enumerate(dict.fromkeys(flat))}
-    nw = max(1, len(index))
-    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
-    keys, count = np.unique(
-        np.repeat(np.arange(n, dtype=np.int64), lens) * nw + ids, return_counts=True
-    )
-    sal = np.zeros(len(keys))
-    slens = np.fromiter((len(d.salient) for d in docs), dtype=np.int64, count=n)
-    if slens.sum() and len(keys):
-        sids = np.fromiter(
-            map(index.get, chain.from_iterable(d.salient for d in docs), repeat(-1)),
-            dtype=np.int64,
-            count=int(slens.sum()),
-        )
-        sdoc = np.repeat(np.arange(n, dtype=np.int64), slens)
-        ok = sids >= 0
-        skeys, scount = np.unique(sdoc[ok] * nw + sids[ok], return_counts=True)
-        pos = np.minimum(np.searchsorted(keys, skeys), len(keys) - 1)
-        hit = keys[pos] == skeys
-        sal[pos[hit]] = scount[hit]
-    return (keys // nw), (keys % nw), count.astype(np.float64), sal, list(index)
+    """Term counts of each document: parallel arrays (doc, word id, count, salient count), each
+    document's entries contiguous, in document order, word ids numbered by first appearance
+    (as ``cluster`` numbers its terms); the vocabulary; and whether each word is a content word."""
+    e = _cl._entries(docs)
+    return e.doc.astype(np.int64), e.term.astype(np.int64), e.count, e.sal, e.words(), e.useful
 
 
-def _weigh(doc, term, count, sal, words: list[str], df: np.ndarray, n_total: int, n: int):
+def _weigh(doc, term, count, sal, words: list[str], df: np.ndarray, n_total: int, n: int, useful=None):
     """``cluster``'s weighting of the entries with the given document frequencies; returns
     (doc, term, weight) with each document's ``_MAX_TERMS`` heaviest terms, L2-normalised,
-    sorted by document then falling weight (ties by word)."""
-    useful = np.fromiter(
-        (w not in _cl._STOP and (len(w) > 1 or w.isdigit()) for w in words),
-        dtype=bool,
-        count=len(words),
-    )
+    sorted by document then falling weight (ties by word).  ``useful``: which words are
+    content words (found from ``words`` when not given)."""
+    if useful is None:
+        useful = np.fromiter(map(_cl._useful, words), dtype=bool, count=len(words))
     idf = np.log((n_total + _cl._IDF_PRIOR) / (df + 0.5))
     idf[~useful] = 0.0
     np.maximum(idf, 0.0, out=idf)
@@ -296,10 +265,10 @@ def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> 
     story_of = _story_of(groups, n)
     if (story_of < 0).any():
         raise ValueError("groups must cover every document")
-    doc, term, count, sal, words = _entries(docs)
+    doc, term, count, sal, words, useful = _entries(docs)
     df_arr = np.bincount(term, minlength=len(words)).astype(np.float64)
     df = dict(zip(words, df_arr.astype(np.int64).tolist()))
-    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n, n)
+    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n, n, useful)
     st, tt, ssum, accept, size = _summarise(doc, term, w, story_of, s_count, _word_rank(words))
     ptr, cweight = _pack(st, ssum, s_count)
     lo, hi = _spans(_days(docs), story_of, s_count)
@@ -337,11 +306,11 @@ def update_index(
     if (story_of < 0).any() or s_count < s0:
         raise ValueError("groups must be extend's result for these new documents")
     df = dict(index.df)
-    doc, term, count, sal, words = _entries(new_docs)
+    doc, term, count, sal, words, useful = _entries(new_docs)
     for wd, c in zip(words, np.bincount(term, minlength=len(words)).tolist()):
         df[wd] = df.get(wd, 0) + c
     df_arr = np.fromiter(map(df.__getitem__, words), dtype=np.float64, count=len(words))
-    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n0 + m, m)
+    doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n0 + m, m, useful)
     # new stories: summarised from their (new) members alone, with local story numbers
     fresh = story_of >= s0
     renum = np.cumsum(fresh) - 1  # new documents of new stories, numbered among themselves
@@ -515,10 +484,10 @@ def extend(
     local = cluster(new_docs)
     story = np.full(m, -1, dtype=np.int64)
     if index.n_stories:
-        doc, term, count, sal, words = _entries(new_docs)
+        doc, term, count, sal, words, useful = _entries(new_docs)
         df = np.bincount(term, minlength=len(words)).astype(np.float64)
         df += np.fromiter(map(index.df.get, words, repeat(0)), dtype=np.float64, count=len(words))
-        doc, term, w = _weigh(doc, term, count, sal, words, df, n0 + m, m)
+        doc, term, w = _weigh(doc, term, count, sal, words, df, n0 + m, m, useful)
         days = _days(new_docs)
         best, sim, second = _best_stories(index, doc, term, w, words, days, days, m, stats)
         ok = best >= 0
