@@ -839,39 +839,89 @@ def _trailing_story(
     the story, a tail run of long paragraphs whose words barely overlap the story's other
     articles (well below the article's own on-topic paragraphs)."""
     paras = _Paragraphs(raw, segments, norms)
-    seen: dict[str, bool] = {}  # word -> carried by another article of the story
+    yes: set[str] = set()  # words another article of the story carries
+    no: set[str] = set()  # words none does
 
-    def carried(c: set[str]) -> int:
+    def carried(c: set[str], enough: float = float("inf")) -> int:
+        """How many words of ``c`` another article carries (counting stops at ``enough``)."""
         h = 0
         for w in c:
-            k = seen.get(w)
-            if k is None:
-                k = seen[w] = story_words.get(w, 0) > 0
-            h += k
+            if w in yes:
+                h += 1
+            elif w in no:
+                continue
+            elif story_words.get(w, 0) > 0:
+                yes.add(w)
+                h += 1
+            else:
+                no.add(w)
+                continue
+            if h >= enough:
+                break
         return h
 
-    groups = _line_groups(segments)
     last = len(linked) - 1
     while not linked[last]:
         last -= 1
-    gl = next(gi for gi, (a, b) in enumerate(groups) if a <= last < b)
-    # The most the run below could pool: every body paragraph from the end back to the first
-    # mixed one.  Too few words to judge means no trailing story, whatever the story's words are
-    # (most articles: only boilerplate or a line or two follow their last shared sentence).
-    room = 0
-    gi = len(groups) - 1
-    while gi > gl and room < 20:
-        a, b = groups[gi]
-        gi -= 1
-        if all(out[k].role == "boilerplate" for k in range(a, b)):
-            continue
-        if any(out[k].role != "body" for k in range(a, b)):
+    # The lines after the line of the last shared sentence, from the end back to the first
+    # that is neither all body nor all boilerplate (boilerplate ones skipped): (first, end).
+    tail: list[tuple[int, int]] = []
+    b = len(segments)
+    while True:  # ends at the line of the last shared sentence (it holds segment ``last``)
+        line = segments[b - 1].line
+        a = b - 1
+        while a > 0 and segments[a - 1].line == line:
+            a -= 1
+        if a <= last:
             break
-        room += len(paras.content(a, b))
+        if b - a == 1:
+            role = out[a].role
+            if role == "body":
+                tail.append((a, b))
+            elif role != "boilerplate":
+                break
+        elif not all(out[k].role == "boilerplate" for k in range(a, b)):
+            if any(out[k].role != "body" for k in range(a, b)):
+                break
+            tail.append((a, b))
+        b = a
+    contents: list[set[str]] = []  # content words of tail[i], made on first use
+
+    def content(i: int) -> set[str]:
+        while len(contents) <= i:
+            a, b = tail[len(contents)]
+            contents.append(paras.content(a, b))
+        return contents[i]
+
+    # The most the run below could pool.  Too few words to judge means no trailing story,
+    # whatever the story's words are (most articles: only boilerplate or a line or two follow
+    # their last shared sentence).
+    room = i = 0
+    while i < len(tail) and room < 20:
+        room += len(content(i))
+        i += 1
     if room < 20:
         return
+    # The run below stops at a paragraph that overlaps the story by at least its limit (never
+    # above 1/4), and needs 20 words pooled below the limit: when no stretch of the tail up to
+    # a paragraph overlapping by 1/4 qualifies even at 1/4, nothing will (and the article's
+    # other paragraphs need not be read).
+    hits = total = 0
+    for i in range(len(tail)):
+        c = content(i)
+        h = carried(c, 0.25 * len(c) if len(c) >= 5 else float("inf"))
+        if len(c) >= 5 and h >= 0.25 * len(c):
+            return
+        hits += h
+        total += len(c)
+        if total >= 20 and hits < 0.25 * total:
+            break
+    else:
+        return
     before = []
-    for a, b in groups[: gl + 1]:
+    for a, b in _line_groups(segments):
+        if a > last:
+            break
         if out[a].role == "body":
             c = paras.content(a, b)
             if len(c) >= 5:
@@ -884,33 +934,24 @@ def _trailing_story(
     # Walk back from the end: paragraphs that barely overlap the story join the run, short
     # ones (a kicker or headline of the glued story) ride along; the first on-topic
     # paragraph ends it.  The run must hold enough words to judge, all pooled off-topic.
-    run: list[int] = []
+    run: list[tuple[int, int]] = []
     hits = total = 0
-    gi = len(groups) - 1
-    while gi > gl:
-        a, b = groups[gi]
-        if all(out[k].role == "boilerplate" for k in range(a, b)):
-            gi -= 1
-            continue
-        if any(out[k].role != "body" for k in range(a, b)):
-            break
-        c = paras.content(a, b)
+    for i, ab in enumerate(tail):
+        c = content(i)
         h = carried(c)
         if len(c) >= 5 and h >= limit * len(c):
             break
-        run.append(gi)
+        run.append(ab)
         hits += h
         total += len(c)
-        gi -= 1
     while run:
-        a, b = groups[run[-1]]
+        a, b = run[-1]
         text = paras.text(a, b)
-        if len(paras.content(a, b)) >= 5 or (text.isupper() and len(text) > 12):
+        if len(content(len(run) - 1)) >= 5 or (text.isupper() and len(text) > 12):
             break
         run.pop()  # a short line opening the run is no evidence, unless it is an ALL-CAPS headline
     if total < 20 or hits >= limit * total:
         return
-    for gi in run:
-        a, b = groups[gi]
+    for a, b in run:
         for k in range(a, b):
             out[k] = _boilerplate("trailing")
