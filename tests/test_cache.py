@@ -309,3 +309,26 @@ def test_incremental_open_keeps_the_folders_clustering(home, bigger, tmp_path, m
     assert sorted(a for st in inc.stories for a in st.articles) == sorted(a.id for a in inc.articles)
     assert cache_mod.scope_key([bigger]) != cache_mod.scope_key([held])
     assert cache_mod.scope_key([bigger]) != cache_mod.scope_key([bigger], one_story=True)
+
+
+def test_write_behind_stores_the_analysis_from_a_child(home, corpus, monkeypatch):
+    calls = []
+    count_analyses(calls, monkeypatch)
+    a, _ = load_analysis([corpus], write_behind=True)
+    assert cache_mod._WRITERS, "the analysis was not handed to a writer process"
+    cache_mod.wait_for_writes()
+    assert not cache_mod._WRITERS
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    assert db.execute("SELECT count(*) FROM analyses").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM summaries").fetchone()[0] == 1
+    db.close()
+    b, _ = load_analysis([corpus], write_behind=True)  # served by what the child wrote
+    assert len(calls) == 1 and a == b
+
+
+def test_a_reopen_waits_for_the_write_behind(home, corpus, monkeypatch):
+    calls = []
+    count_analyses(calls, monkeypatch)
+    load_analysis([corpus], write_behind=True)
+    b, _ = load_analysis([corpus])  # no explicit wait: the reopen waits for this process's writer
+    assert len(calls) == 1 and b.articles

@@ -171,7 +171,12 @@ class WirediffApp(App[int]):
             self._list_painted.wait(timeout=3.0)
         self.listing = None  # a rerun walks the inputs again
         analysis, notes = load_analysis(
-            self.inputs, one_story=self.one_story, progress=progress, use_cache=self.use_cache, listing=listing
+            self.inputs,
+            one_story=self.one_story,
+            progress=progress,
+            use_cache=self.use_cache,
+            listing=listing,
+            write_behind=True,
         )
         self.cache_notes = notes
         self.post_message(AnalysisFinished(analysis, listing.summaries))

@@ -26,7 +26,6 @@ import zlib
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 
 from .core import ENGINE_VERSION
@@ -36,7 +35,7 @@ from .core.model import (
     Article,
     Family,
     Member,
-    Sentence,
+    SentenceRows,
     Skipped,
     Story,
     StorySummary,
@@ -44,7 +43,7 @@ from .core.model import (
 )
 from .core.pipeline import Memo
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 KEEP = 8  # analyses kept; older ones are pruned
 KEEP_PARTS = 200_000  # per-article / per-story entries kept (least recently used pruned)
 _READ_ERRORS = (sqlite3.DatabaseError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, KeyError)
@@ -74,39 +73,47 @@ _ROLES = ("title", "meta", "body", "boilerplate")
 
 
 def pack(analysis: Analysis) -> bytes:
-    """An analysis as plain columns (zlib'd pickle of lists, tuples, arrays and strings)."""
+    """An analysis as plain columns (zlib'd pickle of lists, tuples, arrays and strings).
+
+    Sentence ids are not stored: they are "{article}.s{index}" (an analysis whose ids are not is
+    not cached: ``ValueError``)."""
     arts = []
-    starts, ends, lines, idx, fam = array("q"), array("q"), array("q"), array("q"), array("q")
+    starts, ends, lines, fam = array("q"), array("q"), array("q"), array("q")
     roles = bytearray()
     kinds: dict[str | None, int] = {None: 0}
     kind_col = array("q")
     fam_ids: dict[str | None, int] = {None: -1}
     for f in analysis.families:
         fam_ids.setdefault(f.id, len(fam_ids) - 1)
-    sids: list[str] = []
     role_of = {r: i for i, r in enumerate(_ROLES)}
     for a in analysis.articles:
         ss = a.sentences
-        arts.append((a.id, a.path, a.raw, a.digest, a.encoding, a.outlet, a.outlet_cue, a.title, a.published, a.url, len(ss)))
         raw, aid = a.raw, a.id
-        s0 = [s.start for s in ss]
-        s1 = [s.end for s in ss]
-        if any(s.article != aid for s in ss) or [s.text for s in ss] != [raw[i:j] for i, j in zip(s0, s1)]:
-            raise ValueError("sentence out of step with its article")
-        sids.extend([s.id for s in ss])
+        if isinstance(ss, SentenceRows) and ss.article == aid and ss.raw is raw:
+            s0, s1, ln = ss.starts, ss.ends, ss.lines
+            r_col, k_col, f_col = ss.roles, ss.kinds, ss.families
+        else:
+            s0 = [s.start for s in ss]
+            s1 = [s.end for s in ss]
+            if (
+                any(s.article != aid or s.id != f"{aid}.s{j}" or s.index != j for j, s in enumerate(ss))
+                or [s.text for s in ss] != [raw[i:j] for i, j in zip(s0, s1)]
+            ):
+                raise ValueError("sentence out of step with its article")
+            ln = [s.line for s in ss]
+            r_col, k_col, f_col = [s.role for s in ss], [s.kind for s in ss], [s.family for s in ss]
+        arts.append((aid, a.path, raw, a.digest, a.encoding, a.outlet, a.outlet_cue, a.title, a.published, a.url, len(ss)))
         starts.extend(s0)
         ends.extend(s1)
-        lines.extend([s.line for s in ss])
-        idx.extend([s.index for s in ss])
-        roles.extend([role_of[s.role] for s in ss])
-        kind_col.extend([kinds.setdefault(s.kind, len(kinds)) for s in ss])
-        fam.extend([fam_ids[s.family] for s in ss])
+        lines.extend(ln)
+        roles.extend(map(role_of.__getitem__, r_col))
+        kind_col.extend([kinds.setdefault(k, len(kinds)) for k in k_col])
+        fam.extend(map(fam_ids.__getitem__, f_col))
     families = [(f.id, f.kind, f.first, f.score, [(m.sentence, m.shared, m.differs) for m in f.members]) for f in analysis.families]
     data = {
         "engine": analysis.engine,
         "articles": arts,
-        "sids": sids,
-        "cols": [c.tobytes() for c in (starts, ends, lines, idx, kind_col, fam)],
+        "cols": [c.tobytes() for c in (starts, ends, lines, kind_col, fam)],
         "roles": bytes(roles),
         "kinds": list(kinds),
         "families": families,
@@ -135,37 +142,21 @@ def _unpack(blob: bytes) -> Analysis:
         c = array("q")
         c.frombytes(b)
         cols.append(c)
-    starts, ends, lines, idx, kind_col, fam = (c.tolist() for c in cols)
-    roles = [_ROLES[r] for r in data["roles"]]
+    starts, ends, lines, kind_col, fam = cols
+    roles = list(map(_ROLES.__getitem__, data["roles"]))
     kinds = data["kinds"]
     families_raw = data["families"]
     names = [f[0] for f in families_raw] + [None]  # index -1 is "no family"
-    kind_of = [kinds[i] for i in kind_col]
-    fam_of = [names[i] for i in fam]
-    sids = data["sids"]
+    kind_of = list(map(kinds.__getitem__, kind_col))
+    fam_of = list(map(names.__getitem__, fam))
     articles = []
     k = 0
     for aid, path, raw, digest, encoding, outlet, cue, title, published, url, n in data["articles"]:
         e = k + n
-        st, en = starts[k:e], ends[k:e]
-        sents = tuple(
-            map(
-                Sentence,
-                sids[k:e],
-                repeat(aid, n),
-                idx[k:e],
-                st,
-                en,
-                lines[k:e],
-                [raw[a:b] for a, b in zip(st, en)],
-                roles[k:e],
-                kind_of[k:e],
-                fam_of[k:e],
-            )
-        )
+        sents = SentenceRows(aid, raw, starts[k:e], ends[k:e], lines[k:e], roles[k:e], kind_of[k:e], fam_of[k:e])
         k = e
         articles.append(Article(aid, path, raw, digest, encoding, outlet, cue, title, published, url, sents))
-    if k != len(sids):
+    if k != len(starts):
         raise ValueError("sentence columns out of step")
     families = tuple(
         Family(fid, kind, tuple(Member(sid, tuple(sh), tuple(df)) for sid, sh, df in members), first, score)
@@ -414,6 +405,62 @@ class _SqliteMemo(Memo):
         self.cache._put_parts("clusterings", "scope", {scope: value})
 
 
+# ------------------------------------------------------------------ write-behind
+_WRITERS: list[int] = []  # forked children still writing an analysis (``_write_behind``)
+
+
+def _write_behind(path: Path, key: str, analysis: Analysis, stat: str | None, summaries: Sequence[StorySummary]) -> bool:
+    """Write an analysis to the cache at ``path`` from a forked child, so that the caller can show
+    it at once (packing and writing 10k articles takes about a second).  The child opens its own
+    connection and leaves with ``os._exit``.  The caller must have closed its connections to that
+    file first: SQLite keeps POSIX locks per process, and a child that inherits an open connection's
+    lock records believes it holds locks it does not (the parent's checkpoint then loses its write).
+    Returns False when this platform cannot fork (the caller writes it itself)."""
+    if not hasattr(os, "fork"):
+        return False
+    _reap(block=False)
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:  # the child: write, and leave without running the parent's exit handlers
+        code = 1
+        try:
+            import signal
+
+            for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
+                signal.signal(sig, signal.SIG_DFL)  # not the parent's handlers: a signal ends the write
+            gc.disable()
+            cache = AnalysisCache(path)
+            cache.put(key, analysis, stat=stat, summaries=summaries)
+            cache.close()
+            code = 0
+        finally:
+            os._exit(code)
+    if not _WRITERS:
+        import atexit
+
+        atexit.register(wait_for_writes)
+    _WRITERS.append(pid)
+    return True
+
+
+def _reap(block: bool) -> None:
+    for pid in list(_WRITERS):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _WRITERS.remove(pid)
+
+
+def wait_for_writes() -> None:
+    """Wait for this process's analysis writes (a reopen from the same process then sees them;
+    run at exit, so that the next process does)."""
+    _reap(block=True)
+
+
 @dataclass
 class Listing:
     """The inputs of one open, as found on disk, and what the cache already knows of them.
@@ -445,6 +492,7 @@ def open_listing(paths, *, one_story: bool = False, use_cache: bool = True) -> L
     listing = Listing(files, skipped, one_story)
     if not use_cache or not files:
         return listing
+    wait_for_writes()  # an analysis this process is still writing
     cache = AnalysisCache(wpaths.cache_db())
     try:
         if not cache.enabled:
@@ -478,6 +526,7 @@ def load_analysis(
     use_cache: bool = True,
     listing: Listing | None = None,
     incremental: bool = True,
+    write_behind: bool = False,
 ):
     """Serve the cached analysis of exactly these inputs, or analyse anew (reusing what is cached
     of unchanged articles and stories).
@@ -486,7 +535,9 @@ def load_analysis(
     With ``listing`` (from ``open_listing`` of the same paths) the inputs are not walked again, and
     ``listing.summaries`` is set to the stories list of the analysis returned.  With
     ``incremental``, articles added since the inputs' last clustering join its stories
-    (``analyze_sources(scope=...)``) instead of everything being clustered again."""
+    (``analyze_sources(scope=...)``) instead of everything being clustered again.  With
+    ``write_behind``, a new analysis is written to the cache by a forked child while it is
+    returned (``wait_for_writes`` waits for it; it is also waited for at exit)."""
     import dataclasses
 
     from . import paths as wpaths
@@ -494,6 +545,7 @@ def load_analysis(
     from .core.pipeline import analyze_sources, read_files
 
     notes: list[str] = []
+    wait_for_writes()  # an analysis this process is still writing
     if listing is not None and listing.one_story != one_story:
         listing = None
     cache = AnalysisCache(wpaths.cache_db()) if use_cache else None
@@ -539,7 +591,15 @@ def load_analysis(
             )
             if cache and sources:
                 summaries = summarize(analysis)
-                cache.put(key, dataclasses.replace(analysis, skipped=tuple(unread)), stat=stat, summaries=summaries)
+                stored = dataclasses.replace(analysis, skipped=tuple(unread))
+                if write_behind and cache.enabled:
+                    # (SQLite's locks are per process: no connection of ours may be open across the fork)
+                    cache.close()
+                    if not _write_behind(cache.path, key, stored, stat, summaries):
+                        cache = AnalysisCache(cache.path)
+                        cache.put(key, stored, stat=stat, summaries=summaries)
+                else:
+                    cache.put(key, stored, stat=stat, summaries=summaries)
         if cache and stat and hit is not None:
             cache.link_stat(stat, key)  # same contents, new stat (a touched file): next open skips reading
         if listing is not None:

@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .cache import load_analysis
 
-    analysis, notes = load_analysis(inputs, one_story=args.one_story, use_cache=not args.no_cache)
+    analysis, notes = load_analysis(inputs, one_story=args.one_story, use_cache=not args.no_cache, write_behind=True)
     for note in notes:
         print(f"wirediff: {note}", file=sys.stderr)
     for s in analysis.skipped:

@@ -7,9 +7,12 @@ into ``Article.raw`` so that ``article.raw[s.start:s.end] == s.text`` always hol
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from itertools import repeat
+from typing import Literal, overload
 
 Role = Literal["title", "meta", "body", "boilerplate"]
 FamilyKind = Literal["verbatim", "edited", "quote"]
@@ -51,6 +54,118 @@ class Sentence:
     family: str | None = None  # family id, or None if the sentence is unique
 
 
+class SentenceRows(Sequence[Sentence]):
+    """An article's sentences kept as columns, made into ``Sentence`` objects on first use.
+
+    An analysis of 10k articles holds ~250k sentences; most views read a few articles, so the
+    pipeline and the cache hand articles their sentences in this form: a sequence of
+    ``Sentence`` (ids ``"{article}.s{index}"``) that builds them all at the first index or
+    iteration, while lengths, per-role character counts (``body_chars``) and the columns
+    themselves (for the cache) are read without building anything.  Equal to the tuple of
+    its sentences."""
+
+    __slots__ = ("_built", "article", "ends", "families", "kinds", "lines", "raw", "roles", "starts")
+
+    def __init__(
+        self,
+        article: str,
+        raw: str,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        lines: Sequence[int],
+        roles: Sequence[str],
+        kinds: Sequence[str | None],
+        families: Sequence[str | None],
+    ) -> None:
+        n = len(starts)
+        if not (len(ends) == len(lines) == len(roles) == len(kinds) == len(families) == n):
+            raise ValueError("sentence columns of different lengths")
+        self.article = article
+        self.raw = raw
+        self.starts = starts if isinstance(starts, array) else array("q", starts)
+        self.ends = ends if isinstance(ends, array) else array("q", ends)
+        self.lines = lines if isinstance(lines, array) else array("q", lines)
+        self.roles = roles
+        self.kinds = kinds
+        self.families = families
+        self._built: tuple[Sentence, ...] | None = None
+
+    def built(self) -> tuple[Sentence, ...]:
+        b = self._built
+        if b is None:
+            aid, raw, n = self.article, self.raw, len(self.starts)
+            starts, ends = self.starts.tolist(), self.ends.tolist()  # type: ignore[attr-defined]
+            b = self._built = tuple(
+                map(
+                    Sentence,
+                    [f"{aid}.s{j}" for j in range(n)],
+                    repeat(aid, n),
+                    range(n),
+                    starts,
+                    ends,
+                    self.lines.tolist(),  # type: ignore[attr-defined]
+                    list(map(raw.__getitem__, map(slice, starts, ends))),
+                    self.roles,
+                    self.kinds,
+                    self.families,
+                )
+            )
+        return b
+
+    def body_chars(self) -> tuple[int, int]:
+        """(characters of body sentences, of those in a family), from the columns."""
+        total = shared = 0
+        for a, e, role, fam in zip(self.starts, self.ends, self.roles, self.families):
+            if role == "body":
+                total += e - a
+                if fam is not None:
+                    shared += e - a
+        return total, shared
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, i: int) -> Sentence: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Sentence, ...]: ...
+    def __getitem__(self, i):
+        return self.built()[i]
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return iter(self.built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (SentenceRows, tuple)):
+            return self.built() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.built())
+
+    def __repr__(self) -> str:
+        return f"SentenceRows({self.article!r}, {len(self)} sentences)"
+
+    def __reduce__(self):
+        return (
+            SentenceRows,
+            (self.article, self.raw, self.starts, self.ends, self.lines, self.roles, self.kinds, self.families),
+        )
+
+
+def body_chars(sentences: Sequence[Sentence]) -> tuple[int, int]:
+    """(characters of body sentences, of those in a family)."""
+    if isinstance(sentences, SentenceRows):
+        return sentences.body_chars()
+    total = shared = 0
+    for s in sentences:
+        if s.role == "body":
+            total += s.end - s.start
+            if s.family is not None:
+                shared += s.end - s.start
+    return total, shared
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     id: str  # "a0", "a1", ... in input order
@@ -63,7 +178,7 @@ class Article:
     title: str | None
     published: str | None  # ISO date "YYYY-MM-DD" when a date line was found
     url: str | None
-    sentences: tuple[Sentence, ...] = ()
+    sentences: Sequence[Sentence] = ()  # a tuple, or ``SentenceRows`` (built on first use)
 
     @property
     def body(self) -> tuple[Sentence, ...]:
@@ -143,7 +258,22 @@ class Analysis:
         return self.article_by_id[article_id]
 
     def sentence(self, sentence_id: str) -> Sentence:
+        """The sentence of that id, found through its article (ids are "{article}.s{index}")
+        without building every article's sentences; other ids through ``sentence_by_id``."""
+        aid, _, j = sentence_id.rpartition(".s")
+        a = self.article_by_id.get(aid)
+        if a is not None and j.isdigit() and int(j) < len(a.sentences):
+            s = a.sentences[int(j)]
+            if s.id == sentence_id:
+                return s
         return self.sentence_by_id[sentence_id]
+
+    def article_of(self, sentence_id: str) -> str:
+        """The id of the article carrying that sentence."""
+        aid, _, j = sentence_id.rpartition(".s")
+        if aid in self.article_by_id and j.isdigit():
+            return aid
+        return self.sentence_by_id[sentence_id].article
 
     def family(self, family_id: str) -> Family:
         return self.family_by_id[family_id]
@@ -168,28 +298,21 @@ class Analysis:
         return [
             f
             for f in self.families
-            if self.sentence_by_id[f.members[0].sentence].article in ids
+            if self.article_of(f.members[0].sentence) in ids
         ]
 
     def carriers(self, family: Family) -> list[Article]:
         """Articles carrying the family, in member order."""
         seen: dict[str, Article] = {}
         for m in family.members:
-            a = self.sentence_by_id[m.sentence].article
+            a = self.article_of(m.sentence)
             seen.setdefault(a, self.article_by_id[a])
         return list(seen.values())
 
     def originality(self, article: Article) -> float:
         """Share of the article's body characters that are in no family (0..1)."""
-        total = unique = 0
-        for s in article.sentences:
-            if s.role != "body":
-                continue
-            n = s.end - s.start
-            total += n
-            if s.family is None:
-                unique += n
-        return unique / total if total else 1.0
+        total, shared = body_chars(article.sentences)
+        return (total - shared) / total if total else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,12 +347,9 @@ def summarize(analysis: Analysis) -> list[StorySummary]:
         arts = [by_id[a] for a in st.articles]
         total = shared = 0
         for a in arts:
-            for s in a.sentences:
-                if s.role == "body":
-                    n = s.end - s.start
-                    total += n
-                    if s.family is not None:
-                        shared += n
+            t, sh = body_chars(a.sentences)
+            total += t
+            shared += sh
         dates = sorted(a.published for a in arts if a.published)
         outlets = tuple(sorted({a.outlet for a in arts}))
         out.append(

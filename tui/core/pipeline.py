@@ -16,6 +16,7 @@ import gc
 import hashlib
 import os
 import threading
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,8 +28,8 @@ from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, cluster, salient_words
 from .increment import StoryIndex, build_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
-from .model import Analysis, Article, Family, Member, Sentence, Skipped, Story
-from .provenance import first_carrier
+from .model import Analysis, Article, Family, Member, SentenceRows, Skipped, Story
+from .provenance import first_of
 from .text import Segment, normalize_many, segment, words
 
 Progress = Callable[[str, int, int], None]
@@ -91,10 +92,20 @@ class _Doc:
     header: Header
     outlet: str
     outlet_cue: str
-    segments: list[Segment]
+    flat: tuple[int, ...]  # the segments' (start, end, line) triples, flat (``Prepared``)
     labels: list[Label]
     norms: list[str]
     salient: list[str]
+    _segments: list[Segment] | None = None
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The segments, made on first use (only the per-story stage needs them as objects)."""
+        segs = self._segments
+        if segs is None:
+            f = self.flat
+            segs = self._segments = list(map(tuple.__new__, repeat(Segment), zip(f[0::3], f[1::3], f[2::3])))
+        return segs
 
 
 def analyze(
@@ -265,20 +276,20 @@ def _analyze_sources(
 
 def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, skipped: Sequence[Skipped]) -> Analysis:
     # Sentence ids and families.
-    fam_at: list[list[str | None]] = [[None] * len(d.segments) for d in docs]
+    fam_at: list[list[str | None]] = [[None] * len(d.labels) for d in docs]
+    published = [d.header.published for d in docs]
     families: list[Family] = []
     for fi, (_si, members, kind, shared, differs, score) in enumerate(drafts):
         fid = f"f{fi}"
         ids = [f"a{di}.s{sj}" for di, sj in members]
         for di, sj in members:
             fam_at[di][sj] = fid
-        published = {sid: docs[di].header.published for sid, (di, _) in zip(ids, members)}
         families.append(
             Family(
                 fid,
                 kind,  # type: ignore[arg-type]
-                tuple(Member(sid, tuple(sh), tuple(df)) for sid, sh, df in zip(ids, shared, differs)),
-                first_carrier(ids, published),
+                tuple(map(Member, ids, map(tuple, shared), map(tuple, differs))),
+                first_of(ids, [published[di] for di, _ in members]),
                 score,
             )
         )
@@ -286,30 +297,23 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
     articles = []
     for di, d in enumerate(docs):
         aid = f"a{di}"
-        raw = d.source.raw
-        n = len(d.segments)
-        starts = [seg.start for seg in d.segments]
-        ends = [seg.end for seg in d.segments]
-        sents = tuple(
-            map(
-                Sentence,
-                [f"{aid}.s{j}" for j in range(n)],
-                repeat(aid, n),
-                range(n),
-                starts,
-                ends,
-                [seg.line for seg in d.segments],
-                list(map(raw.__getitem__, map(slice, starts, ends))),
-                [lab.role for lab in d.labels],
-                [lab.kind for lab in d.labels],
-                fam_at[di],
-            )
+        flat = d.flat
+        labels = d.labels
+        sents = SentenceRows(
+            aid,
+            d.source.raw,
+            array("q", flat[0::3]),
+            array("q", flat[1::3]),
+            array("q", flat[2::3]),
+            [lab.role for lab in labels],
+            [lab.kind for lab in labels],
+            fam_at[di],
         )
         articles.append(
             Article(
                 aid,
                 d.source.path,
-                raw,
+                d.source.raw,
                 d.source.digest,
                 d.source.encoding,
                 d.outlet,
@@ -376,9 +380,9 @@ def _fits(res: StoryResult | None, docs: Sequence[_Doc], group: Sequence[int]) -
     if res is None:
         return False
     try:
-        fams, labels = res
+        _fams, labels = res
         return len(labels) == len(group) and all(
-            0 <= j < len(docs[di].segments) for p, di in enumerate(group) for j, _role, _kind in labels[p]
+            0 <= j < len(docs[di].labels) for p, di in enumerate(group) for j, _role, _kind in labels[p]
         )
     except (TypeError, ValueError):
         return False
@@ -458,7 +462,7 @@ def _stories_many(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     global _FORK_STORIES
-    cost = {si: sum(len(docs[di].segments) for di in groups[si]) for si in todo}
+    cost = {si: sum(len(docs[di].labels) for di in groups[si]) for si in todo}
     order = sorted(todo, key=lambda si: -cost[si])
     # batches of roughly equal cost, biggest stories first; small stories share a batch
     target = max(1, sum(cost.values()) // (WORKERS * 16))
@@ -584,8 +588,7 @@ def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) 
     header, flat, labels, norms, salient = prep
     if outlet is None:
         outlet = infer_outlet(source.raw, header.url, source.path)
-    segments = list(map(tuple.__new__, repeat(Segment), zip(flat[0::3], flat[1::3], flat[2::3])))
-    return _Doc(source, header, outlet[0], outlet[1], segments, list(map(_label, labels)), list(norms), salient)
+    return _Doc(source, header, outlet[0], outlet[1], flat, list(map(_label, labels)), list(norms), salient)
 
 
 def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:

@@ -12,10 +12,14 @@ def first_carrier(members: Sequence[str], published: Mapping[str, str | None]) -
     earliest date is shared by two articles, the order is unknown and None is returned:
     saying "unknown" is better than guessing.
     """
-    dates = [(published.get(m), m) for m in members]
-    if not dates or any(d is None for d, _ in dates):
+    return first_of(members, [published.get(m) for m in members])
+
+
+def first_of(members: Sequence[str], dates: Sequence[str | None]) -> str | None:
+    """``first_carrier`` with the members' dates given in member order."""
+    if not members or None in dates:
         return None
-    dates.sort()
-    if len(dates) > 1 and dates[0][0] == dates[1][0]:
+    order = sorted(zip(dates, members))
+    if len(order) > 1 and order[0][0] == order[1][0]:
         return None
-    return dates[0][1]
+    return order[0][1]
