@@ -147,3 +147,40 @@ def test_literal_screen_finds_exactly_the_literals():
     # the screen built for other literals behaves the same way
     other = bp._literal_screen(["zebra", "quiz", "a", "yy"])
     assert other.search("a quiz") and other.search("xyyx") and not other.search("bbb y")
+
+
+def _plain_norm(text: str) -> str:
+    t = (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+    )
+    t = t.replace("\u00a0", " ")
+    return t.translate(bp._CONFUSABLES) if bp._NON_LATIN_LOOKALIKE_RE.search(t) else t
+
+
+def test_norm_and_the_lookalike_screen_agree_with_the_plain_definition():
+    rng = random.Random(11)
+    alphabet = list("abc XYZ.,©£–—\u00a0\u2019\u201c\u201dé\ud800ոѕоԁԯ԰Ѐӿ") + ["\U0001f600"]
+    texts = [
+        "",
+        "plain",
+        "Соntасt uѕ",
+        "\u201cQuoted\u201d \u2013 ok",
+        "© 2024 – £5",
+        "Armenian ո only",
+        "\u0530x",
+    ]
+    texts += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30))) for _ in range(3000)
+    ]
+    for text in texts:
+        assert bp._has_lookalike(text) == bool(bp._NON_LATIN_LOOKALIKE_RE.search(text)), repr(text)
+        assert bp._norm(text) == _plain_norm(text), repr(text)
+        whole = bp._normed(text)
+        if whole is not None:  # sliced from the whole, as label_own does
+            assert len(whole) == len(text)
+            for a in range(0, len(text), 3):
+                for b in range(a, len(text) + 1, 4):
+                    assert whole[a:b] == bp._norm(text[a:b]), (repr(text), a, b)

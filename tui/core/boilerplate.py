@@ -286,13 +286,35 @@ _TERMINAL = ".!?\"”’)]»…'"
 _NON_LATIN_LOOKALIKE_RE = re.compile("[\u0400-\u052f]")
 
 
-def _norm(text: str) -> str:
-    if text.isascii():
-        return text
+# First bytes of the UTF-8 forms of U+0400-U+053F: a text whose UTF-8 form holds none of
+# them holds no letter _NON_LATIN_LOOKALIKE_RE finds (a memchr per byte, not a regex scan).
+_LOOKALIKE_UTF8_LEADS = (b"\xd0", b"\xd1", b"\xd2", b"\xd3", b"\xd4")
+
+
+def _has_lookalike(t: str) -> bool:
+    """``bool(_NON_LATIN_LOOKALIKE_RE.search(t))``."""
+    b = t.encode("utf-8", "surrogatepass")
+    for lead in _LOOKALIKE_UTF8_LEADS:
+        if lead in b:
+            return bool(_NON_LATIN_LOOKALIKE_RE.search(t))
+    return False
+
+
+def _quotes_norm(text: str) -> str:
+    """Typographic quotes and no-break spaces made plain (the one-to-one part of ``_norm``)."""
     t = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     if "\u00a0" in t:
         t = t.replace("\u00a0", " ")
-    return t.translate(_CONFUSABLES) if _NON_LATIN_LOOKALIKE_RE.search(t) else t
+    return t
+
+
+def _norm(text: str) -> str:
+    if text.isascii():
+        return text
+    t = _quotes_norm(text)
+    if t.isascii():
+        return t
+    return t.translate(_CONFUSABLES) if _has_lookalike(t) else t
 
 
 # Characters _CONFUSABLES maps that neither the quote/space replacements nor the Cyrillic
@@ -308,9 +330,12 @@ def _normed(raw: str) -> str | None:
     (``_norm`` maps characters one to one), else None."""
     if raw.isascii():
         return raw
-    if _NON_LATIN_LOOKALIKE_RE.search(raw) and not _NORM_PIECEWISE_UNSAFE.isdisjoint(raw):
+    t = _quotes_norm(raw)
+    if t.isascii() or not _has_lookalike(t):  # (the quotes are no lookalikes)
+        return t
+    if not _NORM_PIECEWISE_UNSAFE.isdisjoint(raw):
         return None
-    return _norm(raw)
+    return t.translate(_CONFUSABLES)
 
 
 class _Norms:
