@@ -3,7 +3,7 @@
 files → ingest → segment → boilerplate (own cues) → cluster → align (per story)
       → boilerplate (story evidence) → provenance → Analysis
 
-Per-article preparation (header, segments, own-cue labels, norms, salient words) depends on the
+Per-article preparation (header, segments, own-cue labels, norms, clustering features) depends on the
 text alone: it runs over two processes for large inputs and can be remembered by content digest.
 Each story's alignment and in-context labels depend only on its articles' texts (in order) and on
 which of their lines repeat under other stories: a ``Memo`` can remember them by that key, so an
@@ -25,7 +25,7 @@ from itertools import chain, repeat
 from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
-from .cluster import ClusterDoc, cluster, salient_words
+from .cluster import ClusterDoc, DocFeatures, cluster, doc_features, salient_words
 from .increment import StoryIndex, build_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .model import Analysis, Article, Family, Member, SentenceRows, Skipped, Story
@@ -35,8 +35,9 @@ from .text import Segment, normalize_many, segment, words
 Progress = Callable[[str, int, int], None]
 
 #: Path-independent preparation of one article, plain data (picklable, cacheable by digest):
-#: (header, flat (start, end, line) triples, own-cue (role, kind) pairs, norms, salient words)
-Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], list[str], list[str]]
+#: (header, flat (start, end, line) triples, own-cue (role, kind) pairs, norms, the article's
+#: ``cluster.doc_features`` from its body text and salient words)
+Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], list[str], DocFeatures]
 #: One story's result: families as (kind, [(position in story, sentence)], shared, differs, score)
 #: after the in-context labels dropped non-body members, and per article the labels the story's
 #: evidence changed, as (sentence, role, kind).
@@ -95,7 +96,7 @@ class _Doc:
     flat: tuple[int, ...]  # the segments' (start, end, line) triples, flat (``Prepared``)
     labels: list[Label]
     norms: list[str]
-    salient: list[str]
+    features: DocFeatures
     _segments: list[Segment] | None = None
 
     @property
@@ -332,8 +333,7 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
 
 
 def _cluster_doc(d: _Doc) -> ClusterDoc:
-    body = " ".join([n for lab, n in zip(d.labels, d.norms) if lab.role == "body"])
-    return ClusterDoc(d.header.title, (), d.header.published, d.salient, text=body)
+    return ClusterDoc(d.header.title, (), d.header.published, features=d.features)
 
 
 def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> list[list[int]]:
@@ -570,8 +570,10 @@ def prepare_text(raw: str) -> Prepared:
     salient = [
         w for lab, seg in zip(labels, segments) if lab.role == "body" for w in salient_words(raw[seg.start : seg.end])
     ]
+    body = " ".join([n for lab, n in zip(labels, norms) if lab.role == "body"])
+    features = doc_features(ClusterDoc(header.title, (), header.published, salient, text=body))
     flat = tuple(chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
-    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, salient
+    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, features
 
 
 _LABELS: dict[tuple[str, str | None], Label] = {}
@@ -585,10 +587,10 @@ def _label(pair: tuple[str, str | None]) -> Label:
 
 
 def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) -> _Doc:
-    header, flat, labels, norms, salient = prep
+    header, flat, labels, norms, features = prep
     if outlet is None:
         outlet = infer_outlet(source.raw, header.url, source.path)
-    return _Doc(source, header, outlet[0], outlet[1], flat, list(map(_label, labels)), list(norms), salient)
+    return _Doc(source, header, outlet[0], outlet[1], flat, list(map(_label, labels)), list(norms), features)
 
 
 def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:
