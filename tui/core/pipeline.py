@@ -665,11 +665,13 @@ def _align_story(docs: Sequence[_Doc], group: Sequence[int]):
     where: list[tuple[int, int]] = []
     for p, di in enumerate(group):
         d = docs[di]
-        for j, (seg, lab) in enumerate(zip(d.segments, d.labels)):
+        raw, flat, norms = d.source.raw, d.flat, d.norms
+        for j, lab in enumerate(d.labels):
             if lab.role != "body":
                 continue
             where.append((p, j))
-            inputs.append(AlignInput(len(inputs), p, d.source.raw[seg.start : seg.end], seg.start, d.norms[j]))
+            a = flat[3 * j]
+            inputs.append(AlignInput(len(inputs), p, raw[a : flat[3 * j + 1]], a, norms[j]))
     out = []
     for fam in align(inputs):
         members = [where[k] for k in fam.members]
