@@ -140,3 +140,13 @@ def test_term_ids_number_keys_by_first_appearance():
     assert term.tolist() == [want[k] for k in keys.tolist()]
     assert keys[first].tolist() == order
     assert first.tolist() == [keys.tolist().index(k) for k in order]
+
+
+def test_cluster_and_index_is_cluster_then_build_index():
+    from tui.core.increment import cluster_and_index
+
+    docs = _folder()
+    for folder in (docs, _with_features(docs), docs[:1], []):
+        groups, index = cluster_and_index(folder)
+        assert groups == cluster(folder)
+        assert _index_fields(index) == _index_fields(build_index(folder, groups))

@@ -43,6 +43,16 @@ import numpy as np
 
 from .text import _fast_join, norm_word
 
+try:  # Counter's counting loop, in C
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+
+    def _count_elements(mapping, iterable):  # type: ignore[no-redef]
+        get = mapping.get
+        for x in iterable:
+            mapping[x] = get(x, 0) + 1
+
+
 # ------------------------------------------------------------------------- tunables
 _K = 10  # neighbours per document in the shared-neighbour vectors
 _FLOOR = 0.08  # raw cosine below which a document is nobody's neighbour
@@ -178,7 +188,13 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
         return []
     if n == 1:
         return [[0]]
-    doc, term, weight, term_key, sketch = _vectors(docs)
+    return _cluster(docs, _entries(docs))
+
+
+def _cluster(docs: Sequence[ClusterDoc], e: _Entries) -> list[list[int]]:
+    """``cluster`` of at least two documents whose entries are ``e``."""
+    n = len(docs)
+    doc, term, weight, term_key, sketch = _weighted(n, e)
     days = np.array([_day(d.published) for d in docs], dtype=np.int64)
     ckey = _content_keys(n, doc, term, term_key)
     ei, ej, es = _candidate_edges(n, doc, term, weight, days, term_key, ckey)
@@ -192,16 +208,17 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
 
 
 # ---------------------------------------------------------------- document features
-# word -> _word_key, per process (a worker's memo serves all its articles); cleared when full.
-_KEY_MEMO: dict[str, int] = {}
+# word -> _word_key as 8 native bytes, per process (a worker's memo serves all its articles);
+# emptied past _KEY_MEMO_MAX words.
+_KEY_MEMO: dict[str, bytes] = {}
 _KEY_MEMO_MAX = 1 << 18
 
 
 def _word_key(w: str) -> int:
     """A word's 64-bit key: its CRC-32 (the content key ties are broken by) in the high half;
     in the low half 31 bits of its BLAKE2b digest and, as the lowest bit, whether it is a
-    content word (no function word, and more than one character unless a number).  Two words
-    share a key only if both their CRC-32 and 31 bits of their BLAKE2b collide."""
+    content word (``_useful``).  Two words share a key only if both their CRC-32 and 31 bits
+    of their BLAKE2b collide."""
     b = w.encode("utf-8", "surrogatepass")
     low = int.from_bytes(hashlib.blake2b(b, digest_size=4).digest(), "little") & 0xFFFFFFFE
     return (zlib.crc32(b) << 32) | low | _useful(w)
@@ -210,6 +227,20 @@ def _word_key(w: str) -> int:
 def _useful(w: str) -> bool:
     """A content word: no function word, and more than one character unless a number."""
     return w not in _STOP and (len(w) > 1 or w.isdigit())
+
+
+def _keys_of(words: list[str]) -> bytes:
+    """The keys of ``words`` as native uint64 bytes (through the per-process memo)."""
+    memo = _KEY_MEMO
+    try:
+        return b"".join(map(memo.__getitem__, words))
+    except KeyError:
+        if len(memo) > _KEY_MEMO_MAX:
+            memo.clear()
+        for w in words:
+            if w not in memo:
+                memo[w] = array("Q", [_word_key(w)]).tobytes()
+        return b"".join(map(memo.__getitem__, words))
 
 
 def doc_features(doc: ClusterDoc) -> DocFeatures:
@@ -222,16 +253,9 @@ def doc_features(doc: ClusterDoc) -> DocFeatures:
         words = (f"{doc.text} {' '.join(titles)}" if titles else doc.text).split()
     else:
         words = [*doc.words, *titles]
-    count = Counter(words)
+    count: dict[str, int] = {}
+    _count_elements(count, words)
     uniq = list(count)
-    memo = _KEY_MEMO
-    keys = list(map(memo.get, uniq))
-    if None in keys:
-        if len(memo) > _KEY_MEMO_MAX:
-            memo.clear()
-        for i, k in enumerate(keys):
-            if k is None:
-                k = keys[i] = memo[uniq[i]] = _word_key(uniq[i])
     if doc.salient:  # salient counts ride in the high half of the counts
         for w, c in Counter(doc.salient).items():
             if w in count:
@@ -239,7 +263,7 @@ def doc_features(doc: ClusterDoc) -> DocFeatures:
     joined = " ".join(uniq)
     plain = joined != "" and joined.count(" ") == len(uniq) - 1  # no word is empty or holds a space
     text: str | tuple[str, ...] = joined if plain else tuple(uniq)
-    return text, array("Q", keys).tobytes(), array("Q", count.values()).tobytes()
+    return text, _keys_of(uniq), array("Q", count.values()).tobytes()
 
 
 def _words_of(f: DocFeatures) -> list[str]:
@@ -274,9 +298,21 @@ class _Entries:
     def words(self) -> list[str]:
         """Each term's word, by term id."""
         if self._words is None:
-            flat = list(chain.from_iterable(map(_words_of, self._feats or ())))
-            first = self._first.tolist() if self._first is not None else []
-            self._words = [flat[i] for i in first]
+            feats = self._feats or []
+            first = self._first if self._first is not None else np.zeros(0, dtype=np.int64)
+            # terms are numbered by first appearance, so their first entries rise: the documents
+            # where some word first appears are read once each, in order
+            lens = np.fromiter((len(f[1]) >> 3 for f in feats), dtype=np.int64, count=len(feats))
+            ends = np.cumsum(lens)
+            at = np.searchsorted(ends, first, side="right")
+            local = first - (ends - lens)[at]
+            words: list[str] = []
+            cur, got = -1, []
+            for k, i in zip(at.tolist(), local.tolist()):
+                if k != cur:
+                    cur, got = k, _words_of(feats[k])
+                words.append(got[i])
+            self._words = words
         return self._words
 
 

@@ -127,11 +127,13 @@ class StoryIndex:
 
 
 # ----------------------------------------------------------------------- vectors
-def _entries(docs: Sequence[ClusterDoc]):
+def _entries(docs: Sequence[ClusterDoc], e=None):
     """Term counts of each document: parallel arrays (doc, word id, count, salient count), each
     document's entries contiguous, in document order, word ids numbered by first appearance
-    (as ``cluster`` numbers its terms); the vocabulary; and whether each word is a content word."""
-    e = _cl._entries(docs)
+    (as ``cluster`` numbers its terms); the vocabulary; and whether each word is a content word.
+    ``e``: the documents' ``cluster._entries`` when already made."""
+    if e is None:
+        e = _cl._entries(docs)
     return e.doc.astype(np.int64), e.term.astype(np.int64), e.count, e.sal, e.words(), e.useful
 
 
@@ -257,15 +259,31 @@ def _story_of(groups: Sequence[Sequence[int]], n: int, first: int = 0) -> np.nda
     return story_of
 
 
+def cluster_and_index(docs: Sequence[ClusterDoc]) -> tuple[list[list[int]], StoryIndex]:
+    """``groups = cluster(docs)`` and ``build_index(docs, groups)``, the documents' entries made
+    once for both."""
+    if len(docs) < 2:
+        groups = cluster(docs)
+        return groups, build_index(docs, groups)
+    e = _cl._entries(docs)
+    groups = _cl._cluster(docs, e)
+    return groups, _build_index(docs, groups, e)
+
+
 def build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]]) -> StoryIndex:
     """Summarise ``cluster(docs) == groups`` (any partition of ``range(len(docs))`` works).
-    Cost: one pass over all the documents' words, about half of ``cluster``'s vector stage."""
+    Cost: one pass over all the documents' words, about half of ``cluster``'s vector stage
+    (a small part of it when the documents come with ``features``)."""
+    return _build_index(docs, groups, None)
+
+
+def _build_index(docs: Sequence[ClusterDoc], groups: Sequence[Sequence[int]], e) -> StoryIndex:
     n = len(docs)
     s_count = len(groups)
     story_of = _story_of(groups, n)
     if (story_of < 0).any():
         raise ValueError("groups must cover every document")
-    doc, term, count, sal, words, useful = _entries(docs)
+    doc, term, count, sal, words, useful = _entries(docs, e)
     df_arr = np.bincount(term, minlength=len(words)).astype(np.float64)
     df = dict(zip(words, df_arr.astype(np.int64).tolist()))
     doc, term, w = _weigh(doc, term, count, sal, words, df_arr, n, n, useful)
@@ -502,4 +520,4 @@ def extend(
     return groups
 
 
-__all__ = ["StoryIndex", "build_index", "extend", "needs_full", "update_index"]
+__all__ = ["StoryIndex", "build_index", "cluster_and_index", "extend", "needs_full", "update_index"]
