@@ -33,11 +33,13 @@ import re
 import zlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, repeat
 from itertools import count as counter
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +75,7 @@ _NEAR_COPY_ORDERS = 4  # MinHash orders in which near-copies are looked for
 _SPAN = 30  # group size beyond which average linkage stops counting every pair (see _pairs_counted)
 _MIN_EDGE = 0.05  # shared-neighbour similarities below this are dropped before linkage
 _DOT_PAIRS = 2048  # pairs per block of exact dot products (memory: block × _MAX_TERMS × 3 words)
+_THREAD_MIN = 2000  # documents from which cluster() puts independent parts on a second thread
 
 
 #: What ``cluster`` reads of one document, made by ``doc_features`` from it alone (small and
@@ -192,19 +195,41 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
 
 
 def _cluster(docs: Sequence[ClusterDoc], e: _Entries) -> list[list[int]]:
-    """``cluster`` of at least two documents whose entries are ``e``."""
+    """``cluster`` of at least two documents whose entries are ``e``.  From ``_THREAD_MIN``
+    documents the independent parts run on a second thread (NumPy releases the GIL in its
+    sorts and loops): the near-copy sketches beside the weighting, the near-copy search
+    beside the candidate edges, half of the exact dot products beside the other half."""
     n = len(docs)
-    doc, term, weight, term_key, sketch = _weighted(n, e)
+    if n < _THREAD_MIN:
+        return _cluster_on(docs, e, None)
+    with ThreadPoolExecutor(1) as helper:
+        return _cluster_on(docs, e, helper)
+
+
+def _cluster_on(docs: Sequence[ClusterDoc], e: _Entries, helper: Executor | None) -> list[list[int]]:
+    n = len(docs)
+    sketch_job = _run(helper, _entry_sketches, n, e)
+    doc, term, weight, term_key = _weighted(n, e)
     days = np.array([_day(d.published) for d in docs], dtype=np.int64)
     ckey = _content_keys(n, doc, term, term_key)
-    ei, ej, es = _candidate_edges(n, doc, term, weight, days, term_key, ckey)
-    ci, cj = _near_copies(sketch, ckey)
+    near_job = _run(helper, lambda: _near_copies(sketch_job(), ckey))
+    ei, ej, es = _candidate_edges(n, doc, term, weight, days, term_key, ckey, helper)
+    ci, cj = near_job()
     si, sj, ss = _shared_neighbour_edges(n, ei, ej, es)
     keep = ss >= _MIN_EDGE
     forced = es >= _SAME_STORY
     fi, fj = np.concatenate((ei[forced], ci)), np.concatenate((ej[forced], cj))
     groups = _link_groups(n, si[keep], sj[keep], ss[keep], fi, fj)
     return sorted(sorted(g) for g in groups)
+
+
+def _run(helper: Executor | None, fn: Callable, *args) -> Callable[[], Any]:
+    """``fn(*args)`` on the helper thread when there is one, else now; call the result for
+    its value."""
+    if helper is None:
+        value = fn(*args)
+        return lambda: value
+    return helper.submit(fn, *args).result
 
 
 # ---------------------------------------------------------------- document features
@@ -447,20 +472,25 @@ def _vectors(docs: Sequence[ClusterDoc]) -> tuple[np.ndarray, np.ndarray, np.nda
     """Sparse L2-normalised tf-idf vectors as parallel arrays (doc, term id, weight), each
     document's entries contiguous and sorted by decreasing weight, then term; each term id's
     content key (a CRC of the word); and each document's near-copy sketch (``_sketches``)."""
-    return _weighted(len(docs), _entries(docs))
+    e = _entries(docs)
+    return (*_weighted(len(docs), e), _entry_sketches(len(docs), e))
 
 
-def _weighted(n: int, e: _Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``_vectors`` of the entries ``e`` of ``n`` documents."""
+def _entry_sketches(n: int, e: _Entries) -> np.ndarray:
+    """The near-copy sketches (``_sketches``) of the documents of the entries ``e``."""
+    if e.n_terms == 0:
+        return np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64)
+    content = e.useful[e.term]
+    return _sketches(n, e.doc[content], e.term_key[e.term[content]])
+
+
+def _weighted(n: int, e: _Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``_vectors`` of the entries ``e`` of ``n`` documents, but the sketches."""
     n_words = e.n_terms
     if n_words == 0:
         empty = np.zeros(0)
-        return (
-            empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64),
-            np.full((n, _SKETCH_SIZE), _NONE, dtype=np.uint64),
-        )
+        return empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int64)
     doc, term, count, sal, useful, term_key = e.doc, e.term, e.count, e.sal, e.useful, e.term_key
-    sketch = _sketches(n, doc[useful[term]], term_key[term[useful[term]]])
     df = np.bincount(term, minlength=n_words).astype(np.float64)
     idf = np.log((n + _IDF_PRIOR) / (df + 0.5))
     idf[~useful] = 0.0
@@ -482,7 +512,7 @@ def _weighted(n: int, e: _Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     doc, term, w = doc[keep], term[keep], w[keep]
     norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
     w = w / norm[doc]
-    return doc, term, w, term_key, sketch
+    return doc, term, w, term_key
 
 
 # ------------------------------------------------------------------- near copies
@@ -647,7 +677,7 @@ def _content_keys(n: int, doc: np.ndarray, term: np.ndarray, term_key: np.ndarra
 
 def _candidate_edges(
     n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, days: np.ndarray, term_key: np.ndarray,
-    ckey: np.ndarray,
+    ckey: np.ndarray, helper: Executor | None = None,
 ):
     """Cosine (date-damped, over all shared terms) of each document's most promising partners,
     when at least _FLOOR.
@@ -718,19 +748,21 @@ def _candidate_edges(
     chosen = np.zeros(len(ci), dtype=bool)
     chosen[pair[(np.arange(len(src)) - first[src]) < _KEEP]] = True
     i, j = ci[chosen], cj[chosen]
-    s = _exact_dots(n, doc, term, weight, starts, i, j)
+    s = _exact_dots(n, doc, term, weight, starts, i, j, helper)
     s = s * _date_factor(days[i], days[j])
     ok = s >= _FLOOR
     return i[ok], j[ok], s[ok]
 
 
 def _exact_dots(
-    n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, starts: np.ndarray, i: np.ndarray, j: np.ndarray
+    n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, starts: np.ndarray, i: np.ndarray, j: np.ndarray,
+    helper: Executor | None = None,
 ) -> np.ndarray:
     """Dot products of the pairs (i, j) over all their shared terms: the pairs go by chunks of
     first documents, whose vectors are laid out densely, and each second document's entries
     (a row of a padded document × rank table) are looked up in them; the products are added
-    in entry order, as a running sum over the second document's entries would add them."""
+    in entry order, as a running sum over the second document's entries would add them.
+    With a ``helper`` thread, it takes the chunks of the second half of the pairs."""
     out = np.zeros(len(i))
     if len(i) == 0:
         return out
@@ -746,28 +778,39 @@ def _exact_dots(
     order = _stable_order(i)
     i_s, j_s = i[order], j[order]
     bounds = np.searchsorted(i_s, np.arange(0, n + rows_per_chunk, rows_per_chunk)).tolist()
-    table = np.zeros(rows_per_chunk * width)
     res = np.zeros(len(i))
-    for c in range(len(bounds) - 1):
-        lo, hi = bounds[c], bounds[c + 1]
-        if lo == hi:
-            continue
-        d0 = c * rows_per_chunk
-        e0, e1 = starts[d0], starts[min(n, d0 + rows_per_chunk)]
-        cells = (doc[e0:e1] - d0) * width + term[e0:e1]
-        table[cells] = weight[e0:e1]
-        for plo in range(lo, hi, _DOT_PAIRS):
-            phi = min(hi, plo + _DOT_PAIRS)
-            pj = j_s[plo:phi]
-            idx = tpad[pj]
-            idx += ((i_s[plo:phi] - d0) * width)[:, None]
-            prod = np.take(table, idx)
-            prod *= wpad[pj]
-            acc = np.zeros(phi - plo)
-            for column in np.ascontiguousarray(prod.T):  # entry by entry: the same sums as a loop
-                acc += column
-            res[plo:phi] = acc
-        table[cells] = 0.0
+
+    def chunks(c0: int, c1: int) -> None:
+        table = np.zeros(rows_per_chunk * width)
+        for c in range(c0, c1):
+            lo, hi = bounds[c], bounds[c + 1]
+            if lo == hi:
+                continue
+            d0 = c * rows_per_chunk
+            e0, e1 = starts[d0], starts[min(n, d0 + rows_per_chunk)]
+            cells = (doc[e0:e1] - d0) * width + term[e0:e1]
+            table[cells] = weight[e0:e1]
+            for plo in range(lo, hi, _DOT_PAIRS):
+                phi = min(hi, plo + _DOT_PAIRS)
+                pj = j_s[plo:phi]
+                idx = tpad[pj]
+                idx += ((i_s[plo:phi] - d0) * width)[:, None]
+                prod = np.take(table, idx)
+                prod *= wpad[pj]
+                acc = np.zeros(phi - plo)
+                for column in np.ascontiguousarray(prod.T):  # entry by entry: the same sums as a loop
+                    acc += column
+                res[plo:phi] = acc
+            table[cells] = 0.0
+
+    n_chunks = len(bounds) - 1
+    if helper is None or n_chunks < 2:
+        chunks(0, n_chunks)
+    else:  # the helper takes the chunks of the second half of the pairs
+        mid = min(n_chunks - 1, max(1, int(np.searchsorted(bounds, len(i) // 2))))
+        done = helper.submit(chunks, mid, n_chunks)
+        chunks(0, mid)
+        done.result()
     out[order] = res
     return out
 
