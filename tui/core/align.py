@@ -35,7 +35,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import itemgetter
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -372,6 +373,24 @@ class _Codes:
             return tuple([m[w] for w in norms])
         return "".join([m[w] for w in norms])
 
+    def code_many(self, lists: Sequence[Sequence[str]]) -> list:
+        """``[self.code(ns) for ns in lists]``, with the new words coded in one go."""
+        m = self.map
+        if self.tuples:
+            return [tuple([m[w] for w in ns]) for ns in lists]
+        flat = list(chain.from_iterable(lists))
+        new = [w for w in dict.fromkeys(flat) if w not in m]  # (in order of first sight)
+        n0 = len(m)
+        n1 = n0 + len(new)
+        if n1 <= 0xD800 and n1 <= _CODE_LIMIT:
+            m.update(zip(new, map(chr, range(n0, n1))))
+        else:
+            for w in new:
+                m[w]  # (coded by _CharMap.__missing__, which knows the limits)
+        joined = "".join(map(m.__getitem__, flat))
+        ends = list(accumulate(map(len, lists)))
+        return [joined[a:b] for a, b in zip([0, *ends], ends)]
+
 
 @dataclass(slots=True)
 class _Prep:
@@ -379,12 +398,12 @@ class _Prep:
     norms: list[str]
     caps: list[bool]
     quoted: list[bool]
-    negations: int = -1  # count of negating words, computed on first use
+    negations: int = -1  # count of negating words (_prep counts them)
     codes: str | tuple = ""  # the norms coded by a _Codes (equal words, equal codes)
     joined: str = ""  # " ".join(norms)
     any_quoted: bool = False
     stops: list[int] | None = None  # stops[k]: stop words among norms[:k]
-    digits: list[int] | None = None  # positions of the words that start with a digit
+    digits: list[int] | None = None  # digits[k]: words starting with a digit among norms[:k] ([] if none)
 
 
 def _prep(
@@ -406,10 +425,11 @@ def _prep(
         coded = codes.code(norms)
     quoted = _quoted(text, ws.starts)
     joined = " ".join(norms)
-    if joined.isascii() and not _DIGIT_RE.search(joined):
-        digits = []
-    else:
-        digits = [k for k, w in enumerate(norms) if w[:1].isdigit()]
+    digits: list[int] = []
+    if not joined.isascii() or _DIGIT_RE.search(joined):
+        starts_digit = [w[:1].isdigit() for w in norms]
+        if True in starts_digit:
+            digits = list(accumulate(starts_digit, initial=0))
     return _Prep(
         text,
         norms,
@@ -457,8 +477,8 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
     ca, cb = a.caps, b.caps
     sa, sb = a.stops, b.stops
     da, db = a.digits, b.digits
-    content_a = content_b = 0  # content words of each side outside the equal blocks
-    num_a = num_b = False  # ... and whether one of them is a figure
+    # stop words and figures inside the equal blocks (the other ops cover the rest of each side)
+    stops_a = stops_b = digits_a = digits_b = 0
     pa = pb = 0  # ends of the last equal block
     for tag, s1, e1, s2, e2 in ops:
         if tag == "equal":
@@ -472,24 +492,32 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
             ):
                 conflict = True
             lcs += e1 - s1
+            stops_a += sa[e1] - sa[s1]
+            stops_b += sb[e2] - sb[s2]
+            if da:
+                digits_a += da[e1] - da[s1]
+            if db:
+                digits_b += db[e2] - db[s2]
             pa, pb = e1, e2
-        else:
-            if e1 > s1:
-                content_a += e1 - s1 - (sa[e1] - sa[s1])
-                if da and not num_a:
-                    num_a = any(s1 <= p < e1 for p in da)
-            if e2 > s2:
-                content_b += e2 - s2 - (sb[e2] - sb[s2])
-                if db and not num_b:
-                    num_b = any(s2 <= p < e2 for p in db)
-    if not conflict and _names_differ(na, ca, pa, la, nb, cb, pb, lb):
+    # content words of each side outside the equal blocks, and whether one is a figure
+    content_a = la - lcs - (sa[la] - stops_a)
+    content_b = lb - lcs - (sb[lb] - stops_b)
+    num_a = bool(da) and da[la] > digits_a
+    num_b = bool(db) and db[lb] > digits_b
+    if (
+        not conflict
+        and pa < la <= pa + SWAP_MAX
+        and pb < lb <= pb + SWAP_MAX
+        and _names_differ(na, ca, pa, la, nb, cb, pb, lb)
+    ):
         conflict = True
     if (
         not conflict
-        and min(la, lb) >= EDITED_MIN_WORDS
+        and la >= EDITED_MIN_WORDS
+        and lb >= EDITED_MIN_WORDS
         # a number or a negation that only one side has changes the fact
         and not (num_a and num_b)
-        and _negations(a) == _negations(b)
+        and a.negations == b.negations  # (counted by _prep)
         and max(content_a, content_b) <= EDITED_MAX_EXTRA
     ):
         sim = 2 * lcs / (la + lb)
@@ -758,11 +786,19 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     word_lists: dict[tuple[str, ...], list[int]] = {}
     by_norm: dict[str, list[int]] = defaultdict(list)  # the caller's ASCII norm strings
     odd: list[int] = []
-    for i, n in enumerate([s.norm for s in items]):
-        if n and n.isascii():
-            by_norm[n].append(i)
-        else:
-            odd.append(i)
+    norm_l = [s.norm for s in items]
+    if None not in norm_l and "".join(norm_l).isascii():  # (the usual case: one check for all)
+        for i, n in enumerate(norm_l):
+            if n:
+                by_norm[n].append(i)
+            else:
+                odd.append(i)
+    else:
+        for i, n in enumerate(norm_l):
+            if n and n.isascii():
+                by_norm[n].append(i)
+            else:
+                odd.append(i)
     joined_of: dict[tuple[str, ...], str] = {}
     for n, its in by_norm.items():
         norms = tuple(n.split(" "))
@@ -790,7 +826,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     nb = len(bucket_norms)
     # the one doc of a bucket carried by one doc (else -1); a bucket's items are in doc order
     single_doc = [docs_l[its[0]] if docs_l[its[0]] == docs_l[its[-1]] else -1 for its in bucket_items]
-    bucket_codes = [codes.code(n) for n in bucket_norms]
+    bucket_codes = codes.code_many(bucket_norms)
 
     # 2. candidates: buckets sharing a rare shingle, verified pairwise
     shared = _shared_shingles(bucket_codes, codes.tuples)
@@ -814,6 +850,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     live.update(y for _, y in pairs)
     texts: dict[str, int] = {}  # text -> its place in the batch
     batch_norms: list[tuple[str, ...]] = []
+    variants_of: dict[int, list[str]] = {}  # live bucket -> its texts in order, when they differ
     for b in sorted(live):
         its = bucket_items[b]
         if len(its) == 1:
@@ -822,7 +859,10 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                 texts[t] = len(texts)
                 batch_norms.append(bucket_norms[b])
             continue
-        for t in dict.fromkeys([texts_l[i] for i in its]):
+        ts = list(dict.fromkeys([texts_l[i] for i in its]))
+        if len(ts) > 1:
+            variants_of[b] = ts
+        for t in ts:
             if t not in texts:
                 texts[t] = len(texts)
                 batch_norms.append(bucket_norms[b])
@@ -841,12 +881,11 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     def text_of(b: int) -> str:
         """The copy that kept its quotation marks says the most about what is quoted."""
         its = bucket_items[b]
-        text = texts_l[its[0]]
-        if len(its) > 1:
-            ts = dict.fromkeys([texts_l[i] for i in its])  # (in order)
-            if len(ts) > 1:  # (max keeps the first of equals: the first copy's text)
-                text = max(ts, key=_quote_marks)
-        return text
+        if len(its) == 1:
+            return texts_l[its[0]]
+        ts = variants_of.get(b) if b in live else list(dict.fromkeys([texts_l[i] for i in its]))
+        # (max keeps the first of equals: the first copy's text)
+        return max(ts, key=_quote_marks) if ts and len(ts) > 1 else texts_l[its[0]]
 
     def prep(b: int) -> _Prep:
         p = preps.get(b)
@@ -872,19 +911,17 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
 
     edges = []
     decided = 0
-    for x, y in pairs:  # (in order: x < y, sorted; link(x, y) without the calls)
+    for x, y in pairs:  # (unique, x < y, sorted: link(x, y) without the calls or the lookup)
         d = single_doc[x]
         if d >= 0 and d == single_doc[y]:
             continue
-        k = (x, y)
-        r = links.get(k, links)
-        if r is links:
-            decided += 1
-            r = links[k] = _decide(preps.get(x) or prep(x), preps.get(y) or prep(y))
+        decided += 1
+        r = links[(x, y)] = _decide(preps.get(x) or prep(x), preps.get(y) or prep(y))
         if r is not None:
             edges.append((r[1], x, y))
     COUNTERS["decisions"] += decided
-    edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+    # strongest first, then by (x, y): the order they were made in (the sort is stable, also reversed)
+    edges.sort(key=itemgetter(0), reverse=True)
 
     # 3. merge along links, strongest first, guarded against chaining
     group = list(range(nb))
@@ -965,7 +1002,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
             continue
         picked = [chosen[d] for d in sorted(chosen)]  # (in doc order)
         used_buckets = sorted({b for _, _, b in picked})
-        kind, score = _family_kind(used_buckets, c, link)
+        kind, score = _family_kind(used_buckets, c, link, links)
         docs_of: dict[int, set[int]] = defaultdict(set)
         for _, i, b in picked:
             docs_of[b].add(docs_l[i])
@@ -1121,16 +1158,22 @@ def _quote_marks(text: str) -> int:
     return len(_QUOTE_CHARS_RE.findall(text))
 
 
-def _family_kind(buckets: list[int], core: int, link) -> tuple[str, float]:
-    """Kind and weakest accepted link among the variants a family keeps.  Quote wins over
-    edited: one framed quotation makes the family a quote family."""
+def _family_kind(buckets: list[int], core: int, link, links: dict | None = None) -> tuple[str, float]:
+    """Kind and weakest accepted link among the variants a family keeps (``buckets``, sorted).
+    Quote wins over edited: one framed quotation makes the family a quote family.  ``links``,
+    when given, holds links already decided, keyed ``(x, y)`` with ``x < y``."""
     if len(buckets) == 1:
         return "verbatim", 100.0
     if len(buckets) <= 30:
         pairs = [(p, q) for k, p in enumerate(buckets) for q in buckets[k + 1 :]]
     else:  # many variants: their links to the core
-        pairs = [(p, core) for p in buckets if p != core]
-    found = [r for p, q in pairs if (r := link(p, q)) is not None]
+        pairs = [(p, core) if p < core else (core, p) for p in buckets if p != core]
+    if links is None:
+        found = [r for p, q in pairs if (r := link(p, q)) is not None]
+    else:
+        found = [r for k in pairs if (r := links.get(k, links)) is not None]
+        if links in found:  # (not decided yet)
+            found = [r for p, q in pairs if (r := link(p, q)) is not None]
     kinds = {k for k, _ in found}
     kind = "quote" if "quote" in kinds else "edited" if "edited" in kinds else "verbatim"
     return kind, min((s for _, s in found), default=100.0)
@@ -1156,6 +1199,8 @@ def _flags(own, others: list, copied: bool) -> list[bool]:
         for tag, s1, e1, _, _ in Indel.opcodes(own, other).as_list():
             if tag == "equal":
                 f[s1:e1] = [True] * (e1 - s1)
+        if all(f):  # (no other variant can unset a flag)
+            break
     return f
 
 
