@@ -150,3 +150,19 @@ def test_cluster_and_index_is_cluster_then_build_index():
         groups, index = cluster_and_index(folder)
         assert groups == cluster(folder)
         assert _index_fields(index) == _index_fields(build_index(folder, groups))
+
+
+def test_helper_thread_gives_the_same_stories(monkeypatch):
+    docs = _with_features(_folder())
+    serial = cluster(docs)
+    monkeypatch.setattr(cl, "_THREAD_MIN", 2)
+    calls = []
+    real = cl._exact_dots
+
+    def spy(*args):
+        calls.append(args[-1] is not None)
+        return real(*args)
+
+    monkeypatch.setattr(cl, "_exact_dots", spy)
+    assert cluster(docs) == serial
+    assert calls == [True]
