@@ -26,7 +26,7 @@ from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, DocFeatures, cluster, doc_features, salient_words
-from .increment import StoryIndex, build_index, extend, needs_full, update_index
+from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .model import Analysis, Article, Family, Member, SentenceRows, Skipped, Story
 from .provenance import first_of
@@ -361,9 +361,8 @@ def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> list[lis
                     return sorted(sorted(at[j] for j in g) for g in ext)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             pass  # a clustering that does not fit these articles (a damaged cache): cluster afresh
-    cdocs = [_cluster_doc(d) for d in docs]
-    groups = cluster(cdocs)
-    memo.put_clustering(scope, (keys, groups, build_index(cdocs, groups)))
+    groups, index = cluster_and_index([_cluster_doc(d) for d in docs])
+    memo.put_clustering(scope, (keys, groups, index))
     return groups
 
 
