@@ -32,7 +32,7 @@ import heapq
 import re
 import zlib
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -254,7 +254,7 @@ def _useful(w: str) -> bool:
     return w not in _STOP and (len(w) > 1 or w.isdigit())
 
 
-def _keys_of(words: list[str]) -> bytes:
+def _keys_of(words: Iterable[str]) -> bytes:
     """The keys of ``words`` as native uint64 bytes (through the per-process memo)."""
     memo = _KEY_MEMO
     try:
@@ -280,15 +280,13 @@ def doc_features(doc: ClusterDoc) -> DocFeatures:
         words = [*doc.words, *titles]
     count: dict[str, int] = {}
     _count_elements(count, words)
-    uniq = list(count)
-    if doc.salient:  # salient counts ride in the high half of the counts
-        for w, c in Counter(doc.salient).items():
-            if w in count:
-                count[w] += c << 32
-    joined = " ".join(uniq)
-    plain = joined != "" and joined.count(" ") == len(uniq) - 1  # no word is empty or holds a space
-    text: str | tuple[str, ...] = joined if plain else tuple(uniq)
-    return text, _keys_of(uniq), array("Q", count.values()).tobytes()
+    for w in doc.salient:  # salient counts ride in the high half of the counts
+        if w in count:
+            count[w] += 1 << 32
+    joined = " ".join(count)
+    plain = joined != "" and joined.count(" ") == len(count) - 1  # no word is empty or holds a space
+    text: str | tuple[str, ...] = joined if plain else tuple(count)
+    return text, _keys_of(count), array("Q", count.values()).tobytes()
 
 
 def _words_of(f: DocFeatures) -> list[str]:
