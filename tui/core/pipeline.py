@@ -36,8 +36,9 @@ Progress = Callable[[str, int, int], None]
 
 #: Path-independent preparation of one article, plain data (picklable, cacheable by digest):
 #: (header, flat (start, end, line) triples, own-cue (role, kind) pairs, norms, the article's
-#: ``cluster.doc_features`` from its body text and salient words)
-Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], list[str], DocFeatures]
+#: ``cluster.doc_features`` from its body text and salient words, how many distinct words the
+#: body has: the features list them first, title-only words after)
+Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], list[str], DocFeatures, int]
 #: One story's result: families as (kind, [(position in story, sentence)], shared, differs, score)
 #: after the in-context labels dropped non-body members, and per article the labels the story's
 #: evidence changed, as (sentence, role, kind).
@@ -97,6 +98,7 @@ class _Doc:
     labels: list[Label]
     norms: list[str]
     features: DocFeatures
+    n_body_words: int  # the first n distinct words of ``features`` are the body's
     _segments: list[Segment] | None = None
 
     @property
@@ -490,9 +492,10 @@ def _stories_many(
 
 
 class _StoryWords:
-    """Per article of a story, the set of its body words, and in how many of the story's articles
-    each word occurs: made on first use (most articles never ask: see ``label_in_context``, which
-    only asks whether another article of the story has a word)."""
+    """In how many of a story's articles each body word occurs, and per article the set of its
+    body words: made on first use (most articles never ask: see ``label_in_context``, which
+    only asks whether another article of the story has a word).  An article's distinct body
+    words are the first ``n_body_words`` of its clustering features (made in preparation)."""
 
     __slots__ = ("_docs", "_group", "per_doc", "total")
 
@@ -502,13 +505,23 @@ class _StoryWords:
         self.total: Counter[str] | None = None
         self.per_doc: dict[int, set[str]] = {}
 
+    def words(self, di: int) -> list[str]:
+        d = self._docs[di]
+        w = d.features[0]
+        if isinstance(w, str):
+            return w.split(" ", d.n_body_words)[: d.n_body_words] if d.n_body_words else []
+        return list(w[: d.n_body_words])
+
     def count(self) -> Counter[str]:
         if self.total is None:
-            for di in self._group:
-                d = self._docs[di]
-                self.per_doc[di] = set(" ".join([n for lab, n in zip(d.labels, d.norms) if lab.role == "body"]).split())
-            self.total = Counter(chain.from_iterable(self.per_doc.values()))
+            self.total = Counter(chain.from_iterable(map(self.words, self._group)))
         return self.total
+
+    def own(self, di: int) -> set[str]:
+        got = self.per_doc.get(di)
+        if got is None:
+            got = self.per_doc[di] = set(self.words(di))
+        return got
 
 
 class _Without(Mapping[str, int]):
@@ -526,7 +539,7 @@ class _Without(Mapping[str, int]):
 
     def _resolve(self) -> Mapping[str, int]:
         total = self._total = self._counts.count()
-        self._own = self._counts.per_doc[self._di]
+        self._own = self._counts.own(self._di)
         return total
 
     def __getitem__(self, w: str) -> int:  # 0 for a missing word, as a Counter
@@ -572,7 +585,7 @@ def prepare_text(raw: str) -> Prepared:
     body = " ".join([n for lab, n in zip(labels, norms) if lab.role == "body"])
     features = doc_features(ClusterDoc(header.title, (), header.published, salient, text=body))
     flat = tuple(chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
-    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, features
+    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, features, len(set(body.split()))
 
 
 _LABELS: dict[tuple[str, str | None], Label] = {}
@@ -586,10 +599,10 @@ def _label(pair: tuple[str, str | None]) -> Label:
 
 
 def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) -> _Doc:
-    header, flat, labels, norms, features = prep
+    header, flat, labels, norms, features, n_body = prep
     if outlet is None:
         outlet = infer_outlet(source.raw, header.url, source.path)
-    return _Doc(source, header, outlet[0], outlet[1], flat, list(map(_label, labels)), list(norms), features)
+    return _Doc(source, header, outlet[0], outlet[1], flat, list(map(_label, labels)), list(norms), features, n_body)
 
 
 def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:
