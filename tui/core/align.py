@@ -412,10 +412,12 @@ def _prep(
     codes: _Codes | None = None,
     ws: _Words | None = None,
     coded: str | tuple | None = None,
+    joined: str | None = None,
 ) -> _Prep:
     """Everything the pairwise decision needs of one sentence.  ``norms``, when given, must
-    be ``words(text)``, ``ws`` its ``_words(text, norms)``, and ``coded`` the code of
-    ``norms``; ``codes`` is shared by the sentences that are compared."""
+    be ``words(text)``, ``ws`` its ``_words(text, norms)``, ``coded`` the code of
+    ``ws.norms`` and ``joined`` their ``" ".join``; ``codes`` is shared by the sentences that
+    are compared."""
     if ws is None:
         ws = _words(text, list(norms) if norms is not None else None)
     norms = ws.norms
@@ -424,7 +426,8 @@ def _prep(
     if coded is None:
         coded = codes.code(norms)
     quoted = _quoted(text, ws.starts)
-    joined = " ".join(norms)
+    if joined is None:
+        joined = " ".join(norms)
     digits: list[int] = []
     if not joined.isascii() or _DIGIT_RE.search(joined):
         starts_digit = [w[:1].isdigit() for w in norms]
@@ -667,13 +670,14 @@ class _WordBatch:
     numpy.  A sentence's :class:`_Words` is built on first use (``words``); its word count and
     the span from its first word to its last (``whole``) come without building it."""
 
-    __slots__ = ("_caps", "_ends", "_exact", "_hi", "_lo", "_made", "_starts", "_updig", "norms", "texts")
+    __slots__ = ("_caps", "_digit", "_ends", "_exact", "_hi", "_lo", "_made", "_starts", "_updig", "norms", "texts")
 
     def __init__(self, texts: Sequence[str], norms: Sequence[Sequence[str]]):
         self.texts = texts
         self.norms = norms
         n = len(texts)
         self._made: list[_Words | None] = [None] * n
+        self._digit: list[bool] = []  # per batched sentence: holds a digit?
         self._exact = exact = [True] * n  # take the exact path (_words)
         fast: list[int] = []
         for k, (t, ns) in enumerate(zip(texts, norms)):
@@ -709,6 +713,12 @@ class _WordBatch:
         self._ends = (ends - shift).tolist()
         self._caps = upper.tolist()
         self._updig = (upper | digit).tolist()
+        # (a sentence that takes the fast path is ASCII in the view but for separators)
+        digits = np.concatenate(([0], np.cumsum((b >= 48) & (b <= 57))))
+        has_digit = (digits[offs + lens] > digits[offs]).tolist()
+        self._digit = [True] * n
+        for k, d in zip(fast, has_digit):
+            self._digit[k] = d
         for k, v, a, z in zip(fast, views, lo.tolist(), hi.tolist()):
             if z - a == len(norms[k]) and 2 not in v:  # (else a character outside the view)
                 exact[k] = False
@@ -724,7 +734,7 @@ class _WordBatch:
             else:
                 a, z = self._lo[k], self._hi[k]
                 special = not _SPECIAL.isdisjoint(n)
-                if not special and not _DIGIT_RE.search(t):
+                if not special and not self._digit[k]:
                     caps = self._caps[a:z]
                     nn = list(n)
                 else:
@@ -780,6 +790,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     texts_l = [s.text for s in items]
     docs_l = [s.doc for s in items]
     offs_l = [s.offset for s in items]
+    keys_l = [s.key for s in items]
     # 1. buckets of identical word lists
     bucket_norms: list[tuple[str, ...]] = []
     bucket_items: list[list[int]] = []
@@ -893,8 +904,11 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
             text = text_of(b)
             ws = words_of(text, b)
             # (the bucket's code serves when no number was rewritten)
-            coded = bucket_codes[b] if tuple(ws.norms) == bucket_norms[b] else None
-            p = preps[b] = _prep(text, codes=codes, ws=ws, coded=coded)
+            if tuple(ws.norms) == bucket_norms[b]:
+                p = _prep(text, codes=codes, ws=ws, coded=bucket_codes[b], joined=bucket_joined[b])
+            else:
+                p = _prep(text, codes=codes, ws=ws)
+            preps[b] = p
         return p
 
     links: dict[tuple[int, int], tuple[str, float] | None] = {}
@@ -1058,7 +1072,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         out.append(
             FamilyDraft(
                 kind,
-                tuple([items[i].key for _, i, _ in picked]),
+                tuple([keys_l[i] for _, i, _ in picked]),
                 tuple(shared),
                 tuple(differs),
                 round(float(score), 1),
@@ -1096,7 +1110,7 @@ def _shared_shingles(bucket_codes: list, tuples: bool) -> list[tuple[int, int, i
     base = 0x110000  # codes are characters: base**3 < 2**63
     sh = (w[p] * base + w[p + 1]) * base + w[p + 2]
     bk = bucket[p]
-    order = np.lexsort((bk, sh))
+    order = np.argsort(sh, kind="stable")  # (bk ascends already: the same order as by (sh, bk))
     sh, bk = sh[order], bk[order]
     if len(sh) < 2:
         return []
