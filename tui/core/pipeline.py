@@ -566,6 +566,13 @@ class _Without(Mapping[str, int]):
         return len(total)
 
 
+#: ``salient_words`` of sentence texts seen in this process (news copy repeats: on a folder of
+#: wire copies most body sentences were seen before).  Emptied when it holds _SALIENT_MAX texts
+#: (~100 MB at most with sentences of typical length).
+_SALIENT: dict[str, tuple[str, ...]] = {}
+_SALIENT_MAX = 200_000
+
+
 def prepare_text(raw: str) -> Prepared:
     """Everything about one article that depends on its text alone."""
     header = parse_header(raw)
@@ -579,9 +586,17 @@ def prepare_text(raw: str) -> Prepared:
         head[header.url_line] = Label("meta", "url")
     labels = label_own(raw, segments, head)
     norms = normalize_many(raw, segments)
-    salient = [
-        w for lab, seg in zip(labels, segments) if lab.role == "body" for w in salient_words(raw[seg.start : seg.end])
-    ]
+    salient: list[str] = []
+    memo = _SALIENT
+    for lab, seg in zip(labels, segments):
+        if lab.role == "body":
+            text = raw[seg.start : seg.end]
+            got = memo.get(text)
+            if got is None:
+                if len(memo) >= _SALIENT_MAX:
+                    memo.clear()
+                got = memo[text] = tuple(salient_words(text))
+            salient.extend(got)
     body = " ".join([n for lab, n in zip(labels, norms) if lab.role == "body"])
     features = doc_features(ClusterDoc(header.title, (), header.published, salient, text=body))
     flat = tuple(chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
