@@ -168,3 +168,22 @@ def test_added_articles_join_the_folders_stories_without_reclustering(corpus, tm
     (corpus / "4_11ecb.txt").unlink()  # a removal: the index knows only additions
     analyze_sources(read_inputs([corpus])[0], memo=memo, scope="folder")
     assert calls == [14, 16, 15]
+
+
+def test_salient_memo_gives_the_same_preparation_and_stays_bounded(monkeypatch):
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir()) if p.suffix == ".txt"]
+    class Forgetful(dict):
+        def __setitem__(self, k, v):
+            pass
+
+    monkeypatch.setattr(pipeline, "_SALIENT", Forgetful())
+    plain = [pipeline.prepare_text(t) for t in texts]  # salient_words of every sentence, afresh
+    monkeypatch.setattr(pipeline, "_SALIENT", {})
+    cold = [pipeline.prepare_text(t) for t in texts]
+    assert pipeline._SALIENT  # remembered
+    warm = [pipeline.prepare_text(t) for t in texts]
+    assert warm == cold == plain
+    monkeypatch.setattr(pipeline, "_SALIENT_MAX", 5)
+    pipeline._SALIENT.clear()
+    small = [pipeline.prepare_text(t) for t in texts]
+    assert small == cold and len(pipeline._SALIENT) <= 5
