@@ -597,10 +597,10 @@ def prepare_text(raw: str) -> Prepared:
                     memo.clear()
                 got = memo[text] = tuple(salient_words(text))
             salient.extend(got)
-    body = " ".join([n for lab, n in zip(labels, norms) if lab.role == "body"])
-    features = doc_features(ClusterDoc(header.title, (), header.published, salient, text=body))
+    body = " ".join([n for lab, n in zip(labels, norms) if lab.role == "body"]).split()
+    features = doc_features(ClusterDoc(header.title, body, header.published, salient))
     flat = tuple(chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
-    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, features, len(set(body.split()))
+    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, features, len(set(body))
 
 
 _LABELS: dict[tuple[str, str | None], Label] = {}
