@@ -1014,12 +1014,18 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                     chosen[d] = (rank, i, b)
         if len(chosen) < 2:
             continue
-        picked = [chosen[d] for d in sorted(chosen)]  # (in doc order)
-        used_buckets = sorted({b for _, _, b in picked})
+        picked = []  # (in doc order)
+        docs_of: dict[int, list[int]] = {}  # variant -> the docs it is picked in
+        for d in sorted(chosen):
+            v = chosen[d]
+            picked.append(v)
+            ds = docs_of.get(v[2])
+            if ds is None:
+                docs_of[v[2]] = [d]
+            else:
+                ds.append(d)
+        used_buckets = sorted(docs_of)
         kind, score = _family_kind(used_buckets, c, link, links)
-        docs_of: dict[int, set[int]] = defaultdict(set)
-        for _, i, b in picked:
-            docs_of[b].add(docs_l[i])
         peers = _flag_peers(used_buckets, docs_of)
         # per variant: which of its words another member (of another doc) has at that place
         # (all of them when an exact copy sits in another doc), and whether that is all
@@ -1193,7 +1199,7 @@ def _family_kind(buckets: list[int], core: int, link, links: dict | None = None)
     return kind, min((s for _, s in found), default=100.0)
 
 
-def _flag_peers(buckets: list[int], docs_of: dict[int, set[int]]):
+def _flag_peers(buckets: list[int], docs_of: dict[int, list[int]]):
     """The variants a variant's words are compared with: all the others, or on hostile input
     (more than ``FLAGS_MAX`` of them) the ``FLAGS_MAX`` most carried."""
     if len(buckets) <= FLAGS_MAX + 1:
