@@ -30,7 +30,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
+from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 # --------------------------------------------------------------------------- words
@@ -198,6 +199,9 @@ def normalize_many(raw: str, spans: Sequence[Any]) -> list[str]:
     ``spans`` are any objects with ``start`` and ``end`` (``Segment``s)."""
     if not spans:
         return []
+    last = _LAST
+    if last is not None and (raw is last[0] or raw == last[0]) and spans == last[1]:
+        return list(last[2])  # ``segment`` made these spans of this text and their norms
     view = _view(raw)
     out = []
     if "\x02" not in view:
@@ -321,8 +325,18 @@ def segment(raw: str) -> list[Segment]:
     if not n:
         return []
     lines = raw.splitlines(True)
-    line_ends = list(accumulate(map(len, lines)))  # offset just after each line end
     width = _wrap_width(lines) if len(lines) >= 3 and n < 160 * len(lines) else 0
+    if not width and _only_nl_cr(raw, lines):
+        found = _segment_by_lines(raw, lines)
+        if found is not None:
+            return found
+    return _segment_scan(raw, lines, width)
+
+
+def _segment_scan(raw: str, lines: list[str], width: int) -> list[Segment]:
+    """``segment`` by one scan over the whole text (any document)."""
+    n = len(raw)
+    line_ends = list(accumulate(map(len, lines)))  # offset just after each line end
     dashes = [d for d in _DATELINE_DASHES if d in raw]
     if dashes:
         # where each dash (or " -") starts and ends: a paragraph at ``pos`` may open with a
@@ -388,6 +402,208 @@ def segment(raw: str) -> list[Segment]:
     return list(map(tuple.__new__, repeat(Segment), zip(starts, ends, lines_of)))
 
 
+# ------------------------------------------------- paragraph-per-line documents, by lines
+# In a document that is not hard-wrapped, with only \n and \r line ends, every line end is
+# a boundary except where a line ending without sentence punctuation goes on in lowercase
+# (``_soft_wrap``), and no other decision reads across a line end: the candidates, the
+# dateline, the abbreviation look-back (a line end is whitespace) and the next word (which
+# may read one character: the line's own line end) all stay within the line.  Lines after
+# the first start where the whitespace after the previous line end stops.  So a line's
+# segments, as offsets into the line, depend on the line's text alone (with its line end),
+# and news copy repeats lines across articles: they are kept in ``_LINE_MEMO``, with their
+# norms (``normalize_many`` of a line's view is that of the article's: the view is made
+# character by character, and a run of joiners never spans a line end).  The exceptions
+# are checked in context: a lowercase (or quoted...) line after a line without sentence
+# punctuation (``_soft_wrap`` decides; if it joins, the article takes ``_segment_scan``),
+# and the speaker after a quoted question (``_SPEECH_RE`` may read past the line end: the
+# line is then segmented with the whole text at hand and not remembered).
+_WS_CHARS = "".join(chr(i) for i in range(0x3001) if chr(i).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
+_WS_RUN = re.compile(_WS + "*")
+_DASH_CHARS = "\u2014\u2013\u2015"
+# line (with its line end) -> its entry (see _BLANK below)
+_LINE_MEMO: dict[str, tuple[Any, ...]] = {}
+_LINE_MEMO_MAX = 100_000  # entries; the memo is emptied when full
+_LINE_MEMO_MAX_CHARS = 8_000_000  # characters of lines held; emptied past this
+_LINE_MEMO_LONGEST = 2_000  # longer lines are not remembered
+_line_memo_chars = 0
+# the last text ``segment`` read by lines: (raw, its segments, their norms) for ``normalize_many``
+_LAST: tuple[str, list[Segment], list[str]] | None = None
+
+
+def _only_nl_cr(raw: str, lines: list[str]) -> bool:
+    """Does ``raw`` (split into ``lines``) end its lines with \\n, \\r and \\r\\n only?"""
+    ends = raw.count("\n")
+    if "\r" in raw:
+        ends += raw.count("\r") - raw.count("\r\n")
+    # every line but an unterminated last one ends with one of them
+    return len(lines) == ends + (raw[-1] not in _LB)
+
+
+def _segment_by_lines(raw: str, lines: list[str]) -> list[Segment] | None:
+    """``_segment_scan(raw, lines, 0)`` line by line, or None when a line end is a soft wrap."""
+    global _LAST
+    entries: list[Any] = list(map(_LINE_MEMO.get, lines))
+    if lines[0][0] in _WS_CHARS:
+        entries[0] = None  # the text's start: its first line is not stripped (as in _segment_scan)
+    offs = list(accumulate(map(len, lines), initial=0))
+    if not all(entries):
+        _fill_entries(raw, lines, offs, entries)
+    last = len(lines) - 1
+    for i in compress(count(), map(_BARE, entries)):
+        # the line ends without sentence punctuation: a soft wrap if the next line goes on
+        # (in lowercase, or after an opening quote...; see _segment_scan)
+        if i == last:
+            continue  # the text ends there
+        c = lines[i + 1][0]
+        if c in _WS_CHARS:
+            ms = offs[i] + entries[i][2] - 1
+            nxt = _WS_RUN.match(raw, ms + 1).end()
+            c = raw[nxt : nxt + 1]
+            if not c:
+                continue
+        if c.islower() or c in _NEXT_OPENERS:
+            ms = offs[i] + entries[i][2] - 1
+            nxt = _WS_RUN.match(raw, ms + 1).end()
+            if _soft_wrap(raw, ms, nxt, raw[ms:nxt], 0, offs[1:]):
+                return None
+    new = tuple.__new__
+    seg = Segment
+    out = [new(seg, (off + a, off + b, no)) for e, off, no in zip(entries, offs, count(1)) for a, b in e[0]]
+    _LAST = (raw, out.copy(), list(chain.from_iterable(map(_NORMS, entries))))
+    return out
+
+
+# A line's memo entry: (the (start, end) of its segments in the line, their norms,
+# 1 + where the line ends without sentence punctuation, or 0)
+_NORMS = itemgetter(1)
+_BARE = itemgetter(2)
+_BLANK: tuple[Any, ...] = ((), (), 0)
+
+
+def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any]) -> None:
+    """The entries of the lines not in the memo (``None`` in ``entries``), remembered when
+    they depend on the line alone.  A run of such lines (blank lines between them
+    included) is read by one scan, as ``_segment_scan`` reads it, a line's entry taken
+    at each line end.  (The memo is emptied before it passes its limits: it may pass them
+    by one text's lines.)"""
+    global _line_memo_chars
+    memo = _LINE_MEMO
+    if len(memo) >= _LINE_MEMO_MAX or _line_memo_chars > _LINE_MEMO_MAX_CHARS:
+        memo.clear()
+        _line_memo_chars = 0
+    added = 0
+    strip = _STRIP_SET
+    ws = _WS_CHARS
+    blank = _BLANK
+    longest = _LINE_MEMO_LONGEST
+    n_lines = len(lines)
+    ctx = [False]
+    i = 0
+    while i < n_lines:
+        if entries[i] is not None:
+            i += 1
+            continue
+        line = lines[i]
+        seg_start = offs[i + 1] - len(line.lstrip(ws))
+        if i and seg_start == offs[i + 1]:  # a blank line (not the first)
+            entries[i] = memo[line] = blank
+            i += 1
+            continue
+        # a run of lines from ``i``: the lines that are not in the memo, and blank ones
+        j = i
+        while j + 1 < n_lines and (entries[j + 1] is None or entries[j + 1] is blank):
+            j += 1
+        while entries[j] is blank:
+            j -= 1
+        run_end = offs[j + 1]
+        start = offs[i]
+        if i == 0:
+            seg_start = 0
+        # the view (see _view) of the run: the same characters as the text's view there
+        view_at = seg_start
+        view = _view(raw[seg_start:run_end])
+        cur = i
+        bounds: list[tuple[int, int]] = []
+        bare = 0
+        if seg_start < offs[i + 1] and ("-" in line or "\u2014" in line or "\u2013" in line or "\u2015" in line):
+            seg_start = _dateline(raw, seg_start, bounds)
+        for m in _CAND2_RE.finditer(raw, seg_start, run_end):
+            (ms, nxt), (cut, _), (cut2, _) = m.regs
+            if ms < seg_start:
+                continue
+            if cut < 0:
+                if cut2 < 0:  # the line end, without sentence punctuation before it
+                    cut = ms
+                    bare = ms - start + 1
+                else:  # sentence punctuation, then spaces: the line goes on
+                    cut = cut2
+                    if not _ends_sentence(raw, ms, raw[ms:cut], nxt, ctx):
+                        continue
+                    if seg_start < cut:
+                        if raw[seg_start] in strip or raw[cut - 1] in strip:
+                            _emit(raw, seg_start, cut, bounds)
+                        else:
+                            bounds.append((seg_start, cut))
+                    seg_start = nxt
+                    continue
+            if seg_start < cut:
+                if raw[seg_start] in strip or raw[cut - 1] in strip:
+                    _emit(raw, seg_start, cut, bounds)
+                else:
+                    bounds.append((seg_start, cut))
+            seg_start = nxt
+            # a line end: the line ``cur`` is done
+            entry = entries[cur] = _entry(raw, view, view_at, start, bounds, bare)
+            if ctx[0]:
+                ctx[0] = False
+            elif len(line) <= longest and (cur or line[0] not in ws):
+                memo[line] = entry
+                added += len(line)
+            # on to the line holding ``nxt`` (blank lines between are blank)
+            cur += 1
+            while cur <= j and offs[cur + 1] <= nxt:
+                if entries[cur] is None:
+                    entries[cur] = memo[lines[cur]] = blank
+                cur += 1
+            if cur > j:
+                break
+            line = lines[cur]
+            start = offs[cur]
+            bounds = []
+            bare = 0
+            if "-" in line or "\u2014" in line or "\u2013" in line or "\u2015" in line:
+                seg_start = _dateline(raw, nxt, bounds)
+        else:
+            # the text ends without a line end
+            if seg_start < run_end:
+                _emit(raw, seg_start, run_end, bounds)
+            entry = entries[cur] = _entry(raw, view, view_at, start, bounds, bare)
+            if ctx[0]:
+                ctx[0] = False
+            elif len(line) <= longest and (cur or line[0] not in ws):
+                memo[line] = entry
+                added += len(line)
+        i = j + 1
+    _line_memo_chars += added
+
+
+def _entry(raw: str, view: str, view_at: int, start: int, bounds: list[tuple[int, int]], bare: int) -> tuple[Any, ...]:
+    """A line's memo entry from its segments' bounds in ``raw`` (the line at ``start``;
+    ``view`` the view of ``raw`` from ``view_at``)."""
+    if len(bounds) == 1:
+        a, b = bounds[0]
+        part = view[a - view_at : b - view_at]
+        norm = _normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split())
+        return (((a - start, b - start),), (norm,), bare)
+    if not bounds:
+        return ((), (), bare) if bare else _BLANK
+    norms = []
+    for a, b in bounds:
+        part = view[a - view_at : b - view_at]
+        norms.append(_normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split()))
+    return (tuple([(a - start, b - start) for a, b in bounds]), tuple(norms), bare)
+
+
 def _line_ends(gap: str) -> int:
     """How many line ends the whitespace ``gap`` holds."""
     return len(gap.splitlines()) - (gap[0] in _LB) + (gap[-1] in _LB)
@@ -425,8 +641,11 @@ def _next_word(raw: str, pos: int) -> str:
     return m.group(1) if m else ""
 
 
-def _ends_sentence(raw: str, ps: int, punct: str, nxt: int) -> bool:
-    """Does the sentence punctuation at ``ps`` (text going on at ``nxt``) end a sentence?"""
+def _ends_sentence(raw: str, ps: int, punct: str, nxt: int, ctx: list[Any] | None = None) -> bool:
+    """Does the sentence punctuation at ``ps`` (text going on at ``nxt``) end a sentence?
+
+    ``ctx[0]`` is set when the one look-ahead that may read past a line end is taken
+    (a speaker after a quoted question)."""
     word = _next_word(raw, nxt)
     if not word:
         return True
@@ -436,8 +655,11 @@ def _ends_sentence(raw: str, ps: int, punct: str, nxt: int) -> bool:
     if punct[0] != "." or (len(punct) > 1 and punct[1] in _TERM):
         # ? ! … or an ellipsis: a capital goes on with a new sentence, unless a quoted
         # question is followed by its speaker ("“Why now?” Biden asked.").
-        if punct[-1] in _CLOSERS and punct[0] in "?!" and _SPEECH_RE.match(raw, nxt):
-            return False
+        if punct[-1] in _CLOSERS and punct[0] in "?!":
+            if ctx is not None:
+                ctx[0] = True
+            if _SPEECH_RE.match(raw, nxt):
+                return False
         return True
     # A single full stop (maybe followed by closing quotes).
     if len(punct) > 1:
@@ -507,13 +729,13 @@ def _wrap_width(lines: list[str]) -> int:
 
     Hard-wrapped: the lines that run on into a next line have a consistent length
     (most within a quarter of the width) and many of them end mid-sentence."""
-    stripped = [line.rstrip() for line in lines]
+    stripped = list(map(str.rstrip, lines))
     # the lines that run on into a next (non-blank) line
-    run_on = [a for a, b in zip(stripped, islice(stripped, 1, None)) if a and b]
+    run_on = list(compress(stripped, map(all, zip(stripped, islice(stripped, 1, None)))))
     if len(run_on) < 2:
         return 0
-    closed = _CLOSED
-    open_ends = len([a for a in run_on if a[-1] not in closed])  # without sentence punctuation
+    # those without sentence punctuation at the end
+    open_ends = len(run_on) - sum(map(_CLOSED.__contains__, map(_LAST_CHAR, run_on)))
     if open_ends < 0.3 * len(run_on):
         return 0
     lengths = sorted(map(len, run_on), reverse=True)
@@ -527,5 +749,6 @@ def _wrap_width(lines: list[str]) -> int:
 
 
 _CLOSED = frozenset(_TERM + _CLOSERS + ":")
+_LAST_CHAR = itemgetter(-1)
 _TERM_SET = frozenset(_TERM)
 _check_view_chars()
