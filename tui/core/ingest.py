@@ -276,12 +276,29 @@ _DATE_NOISE_RE = re.compile(
 _DIGIT_SEARCH = re.compile(r"\d").search
 
 
+# Header lines repeat across articles (dates, wire titles): stripped line -> parse_date's
+# answer, emptied when it reaches _DATE_MEMO_MAX entries (keys are at most 90 characters).
+_DATE_MEMO: dict[str, str | None] = {}
+_DATE_MEMO_MAX = 20_000
+
+
 def parse_date(text: str) -> str | None:
     """An ISO date if ``text`` is a date line: a date plus at most a time, a zone and a few words
     ("Published on: Fri, 11 Nov 2011 at 09:56 IST")."""
     t = text.strip()
     if len(t) > 90 or _DIGIT_SEARCH(t) is None:  # every date pattern holds digits
         return None
+    try:
+        return _DATE_MEMO[t]
+    except KeyError:
+        pass
+    if len(_DATE_MEMO) >= _DATE_MEMO_MAX:
+        _DATE_MEMO.clear()
+    found = _DATE_MEMO[t] = _parse_date(t)
+    return found
+
+
+def _parse_date(t: str) -> str | None:
     for rx in _DATE_PATTERNS:
         m = rx.search(t)
         if not m:
@@ -326,7 +343,7 @@ def parse_header(raw: str) -> Header:
         seen += 1
         if seen > 4:
             break
-        if url is None and (m := _URL_LINE_RE.match(text)):
+        if url is None and "://" in text and (m := _URL_LINE_RE.match(text)):  # the URL holds "://"
             url, url_line = m.group(1), no
             continue
         if published is None and (d := parse_date(text)):
@@ -340,7 +357,10 @@ def parse_header(raw: str) -> Header:
 
 
 def _looks_like_title(text: str) -> bool:
-    if len(text) > 200 or len(text.split()) > 30 or len(text.split()) < 2:
+    if len(text) > 200:
+        return False
+    n = len(text.split())
+    if n > 30 or n < 2:
         return False
     return not text.rstrip("\"'”’ ").endswith((".", "!", ":", ";", ","))
 

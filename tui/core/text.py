@@ -31,7 +31,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, count, islice, repeat
-from operator import add, itemgetter
+from operator import itemgetter, mul
 from typing import Any, NamedTuple
 
 # --------------------------------------------------------------------------- words
@@ -448,24 +448,13 @@ def _segment_by_lines(raw: str, lines: list[str]) -> list[Segment] | None:
     offs = list(accumulate(map(len, lines), initial=0))
     if not all(entries):
         _fill_entries(raw, lines, offs, entries)
-    last = len(lines) - 1
-    for i in compress(count(), map(_BARE, entries)):
-        # the line ends without sentence punctuation: a soft wrap if the next line goes on
-        # (in lowercase, or after an opening quote...; see _segment_scan)
-        if i == last:
-            continue  # the text ends there
-        c = lines[i + 1][0]
-        if c in _WS_CHARS:
-            ms = offs[i] + entries[i][2] - 1
-            nxt = _WS_RUN.match(raw, ms + 1).end()
-            c = raw[nxt : nxt + 1]
-            if not c:
-                continue
-        if c.islower() or c in _NEXT_OPENERS:
-            ms = offs[i] + entries[i][2] - 1
-            nxt = _WS_RUN.match(raw, ms + 1).end()
-            if _soft_wrap(raw, ms, nxt, raw[ms:nxt], 0, offs[1:]):
-                return None
+    # a line ending without sentence punctuation, then one that may go on: a soft wrap?
+    for i in compress(count(), map(mul, map(_BARE, entries), islice(map(_GOES_ON, entries), 1, None))):
+        ms = offs[i] + entries[i][2] - 1
+        nxt = _WS_RUN.match(raw, ms + 1).end()
+        c = raw[nxt : nxt + 1]
+        if (c.islower() or c in _NEXT_OPENERS) and _soft_wrap(raw, ms, nxt, raw[ms:nxt], 0, offs[1:]):
+            return None
     new = tuple.__new__
     seg = Segment
     out = [new(seg, (off + a, off + b, no)) for e, off, no in zip(entries, offs, count(1)) for a, b in e[0]]
@@ -474,10 +463,18 @@ def _segment_by_lines(raw: str, lines: list[str]) -> list[Segment] | None:
 
 
 # A line's memo entry: (the (start, end) of its segments in the line, their norms,
-# 1 + where the line ends without sentence punctuation, or 0)
+# 1 + where the line ends without sentence punctuation or 0, whether the line may go on
+# a sentence from the line before: it starts in lowercase, with an opening quote..., or
+# indented; a blank line never does: a blank line ends a paragraph)
 _NORMS = itemgetter(1)
 _BARE = itemgetter(2)
-_BLANK: tuple[Any, ...] = ((), (), 0)
+_GOES_ON = itemgetter(3)
+_BLANK: tuple[Any, ...] = ((), (), 0, 0)
+
+
+def _goes_on(line: str) -> int:
+    c = line[0]
+    return 1 if c.islower() or c in _NEXT_OPENERS or (c in _WS_CHARS and c not in _LB) else 0
 
 
 def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any]) -> None:
@@ -498,6 +495,7 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
     longest = _LINE_MEMO_LONGEST
     n_lines = len(lines)
     ctx = [False]
+    view = ""
     i = 0
     while i < n_lines:
         if entries[i] is not None:
@@ -519,9 +517,6 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
         start = offs[i]
         if i == 0:
             seg_start = 0
-        # the view (see _view) of the run: the same characters as the text's view there
-        view_at = seg_start
-        view = _view(raw[seg_start:run_end])
         cur = i
         bounds: list[tuple[int, int]] = []
         bare = 0
@@ -553,7 +548,9 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
                     bounds.append((seg_start, cut))
             seg_start = nxt
             # a line end: the line ``cur`` is done
-            entry = entries[cur] = _entry(raw, view, view_at, start, bounds, bare)
+            if bounds and not view:
+                view = _view(raw)
+            entry = entries[cur] = _entry(raw, view, line, start, bounds, bare)
             if ctx[0]:
                 ctx[0] = False
             elif len(line) <= longest and (cur or line[0] not in ws):
@@ -577,7 +574,9 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
             # the text ends without a line end
             if seg_start < run_end:
                 _emit(raw, seg_start, run_end, bounds)
-            entry = entries[cur] = _entry(raw, view, view_at, start, bounds, bare)
+            if bounds and not view:
+                view = _view(raw)
+            entry = entries[cur] = _entry(raw, view, line, start, bounds, bare)
             if ctx[0]:
                 ctx[0] = False
             elif len(line) <= longest and (cur or line[0] not in ws):
@@ -587,21 +586,19 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
     _line_memo_chars += added
 
 
-def _entry(raw: str, view: str, view_at: int, start: int, bounds: list[tuple[int, int]], bare: int) -> tuple[Any, ...]:
-    """A line's memo entry from its segments' bounds in ``raw`` (the line at ``start``;
-    ``view`` the view of ``raw`` from ``view_at``)."""
+def _entry(raw: str, view: str, line: str, start: int, bounds: list[tuple[int, int]], bare: int) -> tuple[Any, ...]:
+    """The memo entry of ``line`` (at ``start`` in ``raw``, ``view`` its view) from its
+    segments' bounds in ``raw``."""
     if len(bounds) == 1:
         a, b = bounds[0]
-        part = view[a - view_at : b - view_at]
+        part = view[a:b]
         norm = _normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split())
-        return (((a - start, b - start),), (norm,), bare)
-    if not bounds:
-        return ((), (), bare) if bare else _BLANK
+        return (((a - start, b - start),), (norm,), bare, _goes_on(line))
     norms = []
     for a, b in bounds:
-        part = view[a - view_at : b - view_at]
+        part = view[a:b]
         norms.append(_normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split()))
-    return (tuple([(a - start, b - start) for a, b in bounds]), tuple(norms), bare)
+    return (tuple([(a - start, b - start) for a, b in bounds]), tuple(norms), bare, _goes_on(line))
 
 
 def _line_ends(gap: str) -> int:
