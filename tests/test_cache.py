@@ -321,9 +321,24 @@ def test_write_behind_stores_the_analysis_from_a_child(home, corpus, monkeypatch
     db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
     assert db.execute("SELECT count(*) FROM analyses").fetchone()[0] == 1
     assert db.execute("SELECT count(*) FROM summaries").fetchone()[0] == 1
+    # the per-article and per-story parts the run made were deferred to the child too
+    assert db.execute("SELECT count(*) FROM prepared").fetchone()[0] == len(a.articles)
+    assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == len(a.stories)
     db.close()
     b, _ = load_analysis([corpus], write_behind=True)  # served by what the child wrote
     assert len(calls) == 1 and a == b
+
+
+def test_write_behind_without_fork_writes_everything_itself(home, corpus, monkeypatch):
+    import os
+
+    monkeypatch.delattr(os, "fork")
+    a, _ = load_analysis([corpus], write_behind=True)
+    assert not cache_mod._WRITERS
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    assert db.execute("SELECT count(*) FROM analyses").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM prepared").fetchone()[0] == len(a.articles)
+    db.close()
 
 
 def test_a_reopen_waits_for_the_write_behind(home, corpus, monkeypatch):
