@@ -17,7 +17,6 @@ from textual.worker import Worker, WorkerState
 from . import paths
 from .config import Config, load_config
 from .core.model import Analysis, Skipped, StorySummary
-from .screens.help import HelpScreen, binding_rows
 from .screens.problems import ProblemsScreen
 from .screens.stories import StoriesScreen
 from .store import Store
@@ -243,6 +242,9 @@ class WirediffApp(App[int]):
         self.push_screen(ProblemsScreen(skipped, self.warnings()))
 
     def action_help(self) -> None:
+        # (imported here: Markdown's import is kept off the start-up)
+        from .screens.help import HelpScreen, binding_rows
+
         if isinstance(self.screen, HelpScreen):
             return
         rows = binding_rows(self, self.screen.active_bindings)
@@ -268,11 +270,13 @@ def open_store() -> Store:
         return store
 
 
-def run_app(inputs: Sequence[str], *, one_story: bool = False, use_cache: bool = True) -> int:
-    """Open the reader; returns the exit status (2 when there is nothing readable)."""
+def run_app(inputs: Sequence[str], *, one_story: bool = False, use_cache: bool = True, listing=None) -> int:
+    """Open the reader; returns the exit status (2 when there is nothing readable).  ``listing``:
+    ``tui.cache.open_listing`` of the same inputs, when the caller made it already."""
     from .cache import open_listing
 
-    listing = open_listing(inputs, one_story=one_story, use_cache=use_cache)
+    if listing is None:
+        listing = open_listing(inputs, one_story=one_story, use_cache=use_cache)
     if not listing.files:
         why = "; ".join(f"{s.path}: {s.reason}" for s in listing.skipped[:3]) or "no .txt/.md files found"
         print(f"wirediff: no readable articles ({why})", file=sys.stderr)

@@ -7,7 +7,7 @@ Three layers, each keyed so that a stale result is never served:
   touched file falls back to reading and hashing, which still hits);
 * per-article preparation, keyed by the article's digest plus ``ENGINE_VERSION``;
 * per-story results, keyed by the story's article digests (in order) and repeated lines plus
-  ``ENGINE_VERSION`` (see ``tui.core.pipeline.Memo``): adding articles redoes only the stories they touch.
+  ``ENGINE_VERSION`` (see ``tui.core.memo.Memo``): adding articles redoes only the stories they touch.
 
 Analyses are stored as columns (flat int arrays, one list of strings per field) rather than pickled
 objects, so reopening 10k articles builds the sentences from arrays.  A cache that cannot be opened or
@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .core import ENGINE_VERSION
 from .core.ingest import Source
+from .core.memo import Memo
 from .core.model import (
     Analysis,
     Article,
@@ -41,7 +42,6 @@ from .core.model import (
     StorySummary,
     summarize,
 )
-from .core.pipeline import Memo
 
 SCHEMA_VERSION = 4
 KEEP = 8  # analyses kept; older ones are pruned

@@ -56,9 +56,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     inputs = args.paths or [str(seeds_dir())]
     if args.command == "open":
+        import threading
+
+        from .cache import open_listing  # (light: the matching engine is imported later)
+
+        # Walk the inputs and look up their cached stories list while Textual is imported.
+        got: list = []
+        walker = threading.Thread(
+            target=lambda: got.append(open_listing(inputs, one_story=args.one_story, use_cache=not args.no_cache)),
+            daemon=True,
+        )
+        walker.start()
         from .app import run_app
 
-        return run_app(inputs, one_story=args.one_story, use_cache=not args.no_cache)
+        walker.join()
+        return run_app(inputs, one_story=args.one_story, use_cache=not args.no_cache, listing=got[0] if got else None)
 
     from .cache import load_analysis
 

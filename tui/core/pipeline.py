@@ -28,6 +28,7 @@ from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, DocFeatures, cluster, doc_features, salient_words
 from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
+from .memo import Memo
 from .model import Analysis, Article, Family, Member, SentenceRows, Skipped, Story
 from .provenance import first_of
 from .text import Segment, normalize_many, segment, words
@@ -60,30 +61,6 @@ def _cpus() -> int:
 #: Worker processes for the parallel stages: the CPUs this process may use (at most 8);
 #: ``WIREDIFF_WORKERS`` overrides (1 = everything in this process).
 WORKERS = int(_w) if (_w := os.environ.get("WIREDIFF_WORKERS", "").strip()).isdigit() and int(_w) > 0 else min(8, _cpus())
-
-
-class Memo:
-    """Results of earlier runs, looked up in batches; this default remembers nothing.
-
-    ``tui.cache`` implements it over SQLite.  Keys include ``ENGINE_VERSION``."""
-
-    def get_prepared(self, digests: Sequence[str]) -> dict[str, Prepared]:
-        return {}
-
-    def put_prepared(self, items: Mapping[str, Prepared]) -> None:
-        pass
-
-    def get_stories(self, keys: Sequence[str]) -> dict[str, StoryResult]:
-        return {}
-
-    def put_stories(self, items: Mapping[str, StoryResult]) -> None:
-        pass
-
-    def get_clustering(self, scope: str) -> Clustering | None:
-        return None
-
-    def put_clustering(self, scope: str, value: Clustering) -> None:
-        pass
 
 
 @dataclass(slots=True)
