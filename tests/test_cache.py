@@ -347,3 +347,29 @@ def test_a_reopen_waits_for_the_write_behind(home, corpus, monkeypatch):
     load_analysis([corpus], write_behind=True)
     b, _ = load_analysis([corpus])  # no explicit wait: the reopen waits for this process's writer
     assert len(calls) == 1 and b.articles
+
+
+def test_a_hung_writer_is_given_up_and_the_cache_stays_usable(home, corpus, monkeypatch):
+    import time
+
+    real_put = cache_mod.AnalysisCache.put
+    monkeypatch.setattr(cache_mod.AnalysisCache, "put", lambda self, *a, **k: time.sleep(600))  # (in the child)
+    load_analysis([corpus], write_behind=True)
+    (pid,) = cache_mod._WRITERS
+    t = time.monotonic()
+    cache_mod.wait_for_writes(limit=0.5)
+    assert time.monotonic() - t < 5 and not cache_mod._WRITERS
+    import os
+
+    try:
+        os.kill(pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive  # killed and reaped
+    monkeypatch.setattr(cache_mod.AnalysisCache, "put", real_put)
+    calls = []
+    count_analyses(calls, monkeypatch)
+    a, notes = load_analysis([corpus])  # nothing was stored: analysed again, and cached this time
+    b, _ = load_analysis([corpus])
+    assert len(calls) == 1 and a == b and notes == []

@@ -426,6 +426,11 @@ class _SqliteMemo(Memo):
 
 # ------------------------------------------------------------------ write-behind
 _WRITERS: list[int] = []  # forked children still writing an analysis (``_write_behind``)
+#: Seconds a write-behind child may take before it is given up (killed: the cache is left as it
+#: was, a WAL transaction never half-applied).  A 20k-article analysis writes in ~10 s.  The bound
+#: matters if a child ever hangs: it was forked from a process whose other threads may have held
+#: a lock (e.g. SQLite's allocator mutex, used by the triage store) at the moment of the fork.
+WRITE_LIMIT = 120.0
 
 
 def _write_behind(
@@ -456,6 +461,9 @@ def _write_behind(
 
             for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
                 signal.signal(sig, signal.SIG_DFL)  # not the parent's handlers: a signal ends the write
+            if hasattr(signal, "SIGALRM"):  # never outlive WRITE_LIMIT, even if nobody waits
+                signal.signal(signal.SIGALRM, signal.SIG_DFL)
+                signal.alarm(int(WRITE_LIMIT) + 1)
             gc.disable()
             cache = AnalysisCache(path)
             if memo is not None:
@@ -473,20 +481,34 @@ def _write_behind(
     return True
 
 
-def _reap(block: bool) -> None:
+def _reap(block: bool, limit: float = WRITE_LIMIT) -> None:
+    deadline = time.monotonic() + limit
     for pid in list(_WRITERS):
-        try:
-            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            done = pid
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done or not block:
+                break
+            if time.monotonic() > deadline:  # a hung writer: give the write up
+                try:
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                except (ChildProcessError, ProcessLookupError):
+                    pass
+                done = pid
+                break
+            time.sleep(0.01)
         if done:
             _WRITERS.remove(pid)
 
 
-def wait_for_writes() -> None:
+def wait_for_writes(limit: float = WRITE_LIMIT) -> None:
     """Wait for this process's analysis writes (a reopen from the same process then sees them;
-    run at exit, so that the next process does)."""
-    _reap(block=True)
+    run at exit, so that the next process does); a writer still busy after ``limit`` seconds is
+    killed (the cache keeps what it had)."""
+    _reap(block=True, limit=limit)
 
 
 @dataclass
