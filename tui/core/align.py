@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -58,8 +59,9 @@ Span = tuple[int, int]
 COUNTERS: Counter[str] = Counter()
 
 
-@dataclass(frozen=True, slots=True)
-class AlignInput:
+class AlignInput(NamedTuple):
+    """One sentence to align (a named tuple: a story passes hundreds of thousands)."""
+
     key: int  # the caller's id for the sentence
     doc: int  # the article it belongs to; members of a family come from different docs
     text: str  # the sentence text as in the raw article
