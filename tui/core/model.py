@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
-from typing import Literal, overload
+from typing import Literal, NamedTuple, overload
 
 Role = Literal["title", "meta", "body", "boilerplate"]
 FamilyKind = Literal["verbatim", "edited", "quote"]
@@ -185,9 +185,8 @@ class Article:
         return tuple(s for s in self.sentences if s.role == "body")
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A sentence's place in a family."""
+class Member(NamedTuple):
+    """A sentence's place in a family (a named tuple: an analysis of 10k articles holds ~180k)."""
 
     sentence: str  # sentence id
     shared: tuple[Span, ...]  # absolute spans of raw text shared with other members
