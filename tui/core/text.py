@@ -551,11 +551,7 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
             if bounds and not view:
                 view = _view(raw)
             entry = entries[cur] = _entry(raw, view, line, start, bounds, bare)
-            if ctx[0]:
-                ctx[0] = False
-            elif len(line) <= longest and (cur or line[0] not in ws):
-                memo[line] = entry
-                added += len(line)
+            added += _remember(memo, line, entry, ctx, cur, longest, ws)
             # on to the line holding ``nxt`` (blank lines between are blank)
             cur += 1
             while cur <= j and offs[cur + 1] <= nxt:
@@ -577,13 +573,22 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
             if bounds and not view:
                 view = _view(raw)
             entry = entries[cur] = _entry(raw, view, line, start, bounds, bare)
-            if ctx[0]:
-                ctx[0] = False
-            elif len(line) <= longest and (cur or line[0] not in ws):
-                memo[line] = entry
-                added += len(line)
+            added += _remember(memo, line, entry, ctx, cur, longest, ws)
         i = j + 1
     _line_memo_chars += added
+
+
+def _remember(memo: dict, line: str, entry: tuple[Any, ...], ctx: list[bool], cur: int, longest: int, ws: str) -> int:
+    """Store a scanned line's entry in the memo unless its segmentation leaned on the lines
+    around it (``ctx[0]``, then cleared) or it may not be remembered (too long; a first line
+    with leading space).  Returns the characters added to the memo."""
+    if ctx[0]:
+        ctx[0] = False
+        return 0
+    if len(line) <= longest and (cur or line[0] not in ws):
+        memo[line] = entry
+        return len(line)
+    return 0
 
 
 def _entry(raw: str, view: str, line: str, start: int, bounds: list[tuple[int, int]], bare: int) -> tuple[Any, ...]:
