@@ -383,10 +383,7 @@ def _segment_scan(raw: str, lines: list[str], width: int) -> list[Segment]:
                 continue
             newline = False
         if seg_start < cut:
-            if raw[seg_start] in strip or raw[cut - 1] in strip:
-                _emit(raw, seg_start, cut, bounds)
-            else:
-                bounds.append((seg_start, cut))
+            _bound(raw, seg_start, cut, bounds, strip)
         seg_start = nxt
         if newline and dashes:
             i = bisect_left(dash_starts, nxt)
@@ -535,17 +532,11 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
                     if not _ends_sentence(raw, ms, raw[ms:cut], nxt, ctx):
                         continue
                     if seg_start < cut:
-                        if raw[seg_start] in strip or raw[cut - 1] in strip:
-                            _emit(raw, seg_start, cut, bounds)
-                        else:
-                            bounds.append((seg_start, cut))
+                        _bound(raw, seg_start, cut, bounds, strip)
                     seg_start = nxt
                     continue
             if seg_start < cut:
-                if raw[seg_start] in strip or raw[cut - 1] in strip:
-                    _emit(raw, seg_start, cut, bounds)
-                else:
-                    bounds.append((seg_start, cut))
+                _bound(raw, seg_start, cut, bounds, strip)
             seg_start = nxt
             # a line end: the line ``cur`` is done
             if bounds and not view:
@@ -576,6 +567,14 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
             added += _remember(memo, line, entry, ctx, cur, longest, ws)
         i = j + 1
     _line_memo_chars += added
+
+
+def _bound(raw: str, a: int, b: int, bounds: list[tuple[int, int]], strip: frozenset[str]) -> None:
+    """Add the segment raw[a:b] to ``bounds``, trimmed (``_emit``) when an end is strippable."""
+    if raw[a] in strip or raw[b - 1] in strip:
+        _emit(raw, a, b, bounds)
+    else:
+        bounds.append((a, b))
 
 
 def _remember(memo: dict, line: str, entry: tuple[Any, ...], ctx: list[bool], cur: int, longest: int, ws: str) -> int:
