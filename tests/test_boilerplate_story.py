@@ -122,15 +122,7 @@ def test_trailing_story_matches_the_plain_rule_on_random_articles():
         for given_norms in (norms, None):
             want = list(labels)
             _plain_trailing(raw, segs, want, linked, words, given_norms)
-            got = label_in_context(
-                raw,
-                segs,
-                labels,
-                linked=linked,
-                repeated=[False] * len(segs),
-                story_words=words,
-                norms=given_norms,
-            )
+            got = _in_context(raw, segs, labels, linked, words, given_norms)
             assert got == want, raw
             checked += 1
         outcomes[any(lab.kind == "trailing" for lab in want)] += 1
@@ -145,13 +137,12 @@ def test_unchanged_labels_are_the_callers_objects():
         raw, segs, labels, linked, words, norms = _article(rng)
         if sum(linked) < 2:
             continue
-        got = label_in_context(
-            raw,
-            segs,
-            labels,
-            linked=linked,
-            repeated=[False] * len(segs),
-            story_words=words,
-            norms=norms,
-        )
+        got = _in_context(raw, segs, labels, linked, words, norms)
         assert all(g is lab for g, lab in zip(got, labels) if g.kind != "trailing")
+
+
+def _in_context(raw, segs, labels, linked, words, norms):
+    """``label_in_context`` of a story article with no repeated lines."""
+    return label_in_context(
+        raw, segs, labels, linked=linked, repeated=[False] * len(segs), story_words=words, norms=norms
+    )
