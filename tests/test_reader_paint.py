@@ -126,16 +126,21 @@ async def _settle(pilot, view: ArticleView) -> None:
     raise AssertionError("render-ahead never finished")
 
 
+async def _open_reader(app, pilot) -> ArticleView:
+    """Once the analysis is in, open the first story's reader; its article view."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ReaderScreen)
+    return app.screen.query_one(ArticleView)
+
+
 async def test_render_ahead_fills_the_next_pages_and_pagedown_uses_them(wd_home):
     app = WirediffApp([SEEDS], one_story=True, config=Config(), analysis=seed_story())
     async with app.run_test(size=(70, 16)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ReaderScreen)
-        view = app.screen.query_one(ArticleView)
+        view = await _open_reader(app, pilot)
         height = view.size.height
         assert view.line_count > 3 * height
         await _settle(pilot, view)  # idle: the render-ahead slices run
@@ -168,13 +173,7 @@ async def test_render_ahead_fills_the_next_pages_and_pagedown_uses_them(wd_home)
 async def test_render_ahead_prepares_where_a_repeated_jump_lands(wd_home):
     app = WirediffApp([SEEDS], one_story=True, config=Config(), analysis=seed_story())
     async with app.run_test(size=(70, 10)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ReaderScreen)
-        view = app.screen.query_one(ArticleView)
+        view = await _open_reader(app, pilot)
         region = Region(0, 0, *view.size)
         landed_far = 0
         for article in range(len(app.screen.articles)):
