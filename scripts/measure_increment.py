@@ -42,9 +42,8 @@ def bcubed(groups: list[list[int]], gold: list[str]) -> float:
 
 def make_doc(path: str) -> ClusterDoc:
     raw = Path(path).read_text(encoding="utf-8")
-    header, _flat, labels, norms, salient = prepare_text(raw)
-    body = [w for (role, _kind), norm in zip(labels, norms) if role == "body" for w in norm.split()]
-    return ClusterDoc(header.title, body, header.published, salient)
+    header, _flat, _labels, _norms, features, _n_body = prepare_text(raw)
+    return ClusterDoc(header.title, (), header.published, features=features)
 
 
 def load(folder: Path, gold_of: dict[str, str], cache: Path) -> tuple[list[ClusterDoc], list[str]]:

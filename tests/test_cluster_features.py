@@ -26,7 +26,7 @@ SEEDS = HERE.parent / "seeds"
 def _doc(raw: str) -> ClusterDoc:
     """A document as the pipeline builds it: body norms as one text."""
     header, _flat, labels, norms, salient = prepare_text(raw)[:5]
-    body = " ".join(n for (role, _kind), n in zip(labels, norms) if role == "body")
+    body = " ".join(n for lab, n in zip(labels, norms) if lab.role == "body")
     return ClusterDoc(header.title, (), header.published, salient, text=body)
 
 

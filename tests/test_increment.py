@@ -21,9 +21,8 @@ SEEDS = HERE.parent / "seeds"
 
 def _doc(raw: str) -> ClusterDoc:
     """A document as ``pipeline.analyze_sources`` builds it."""
-    header, _flat, labels, norms, salient = prepare_text(raw)[:5]
-    body = [w for (role, _kind), norm in zip(labels, norms) if role == "body" for w in norm.split()]
-    return ClusterDoc(header.title, body, header.published, salient)
+    header, _flat, _labels, _norms, features, _n_body = prepare_text(raw)
+    return ClusterDoc(header.title, (), header.published, features=features)
 
 
 def _ecb() -> tuple[list[str], list[str]]:

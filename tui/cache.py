@@ -187,12 +187,15 @@ def unpack_summaries(blob: bytes) -> tuple[list[StorySummary], list[Skipped]]:
     return rows, [Skipped(p, r) for p, r in data["skipped"]]
 
 
-def _blob(obj) -> bytes:
-    return zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1)
+def _blob(obj, compress: bool = True) -> bytes:
+    """``obj`` pickled, then zlib'd (the first byte says which: zlib streams start with 0x78,
+    pickles with 0x80)."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return zlib.compress(data, 1) if compress else data
 
 
 def _unblob(b: bytes):
-    return pickle.loads(zlib.decompress(b))
+    return pickle.loads(b if b[:1] == b"\x80" else zlib.decompress(b))
 
 
 class AnalysisCache:
@@ -360,7 +363,10 @@ class AnalysisCache:
         if self._db is None or not items:
             return
         now = time.time()
-        rows = [(k, ENGINE_VERSION, now, _blob(v)) for k, v in items.items()]
+        # per-article preparation is read back 10k rows at a time: stored plain, since
+        # decompressing took longer than reading the larger rows (~7 kB each at 10k)
+        compress = table != "prepared"
+        rows = [(k, ENGINE_VERSION, now, _blob(v, compress)) for k, v in items.items()]
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")

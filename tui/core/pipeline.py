@@ -12,6 +12,7 @@ incremental re-analysis redoes only the stories whose articles changed.
 
 from __future__ import annotations
 
+import copyreg
 import gc
 import hashlib
 import os
@@ -36,10 +37,10 @@ from .text import Segment, normalize_many, segment, words
 Progress = Callable[[str, int, int], None]
 
 #: Path-independent preparation of one article, plain data (picklable, cacheable by digest):
-#: (header, flat (start, end, line) triples, own-cue (role, kind) pairs, norms, the article's
-#: ``cluster.doc_features`` from its body text and salient words, how many distinct words the
-#: body has: the features list them first, title-only words after)
-Prepared = tuple[Header, tuple[int, ...], tuple[tuple[str, "str | None"], ...], list[str], DocFeatures, int]
+#: (header, flat (start, end, line) triples as an int64 array, own-cue labels (shared objects: see
+#: ``_label``), norms, the article's ``cluster.doc_features`` from its body text and salient words,
+#: how many distinct words the body has: the features list them first, title-only words after)
+Prepared = tuple[Header, array, tuple[Label, ...], list[str], DocFeatures, int]
 #: One story's result: families as (kind, [(position in story, sentence)], shared, differs, score)
 #: after the in-context labels dropped non-body members, and per article the labels the story's
 #: evidence changed, as (sentence, role, kind).
@@ -71,7 +72,7 @@ class _Doc:
     header: Header
     outlet: str
     outlet_cue: str
-    flat: tuple[int, ...]  # the segments' (start, end, line) triples, flat (``Prepared``)
+    flat: array  # the segments' (start, end, line) triples, flat (``Prepared``)
     labels: list[Label]
     norms: list[str]
     features: DocFeatures
@@ -244,7 +245,7 @@ def _analyze_sources(
                 d = docs[di]
                 d.labels = list(d.labels)
                 for j, role, kind in labels[p]:
-                    d.labels[j] = _label((role, kind))
+                    d.labels[j] = _label(role, kind)
         for kind, members, shared, differs, score in fams:
             drafts.append((si, [(group[p], j) for p, j in members], kind, shared, differs, score))
     if progress:
@@ -282,9 +283,9 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
         sents = SentenceRows(
             aid,
             d.source.raw,
-            array("q", flat[0::3]),
-            array("q", flat[1::3]),
-            array("q", flat[2::3]),
+            flat[0::3],
+            flat[1::3],
+            flat[2::3],
             [lab.role for lab in labels],
             [lab.kind for lab in labels],
             fam_at[di],
@@ -576,25 +577,33 @@ def prepare_text(raw: str) -> Prepared:
             salient.extend(got)
     body = " ".join([n for lab, n in zip(labels, norms) if lab.role == "body"]).split()
     features = doc_features(ClusterDoc(header.title, body, header.published, salient))
-    flat = tuple(chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
-    return header, flat, tuple((lab.role, lab.kind) for lab in labels), norms, features, len(set(body))
+    flat = array("q", chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
+    return header, flat, tuple([_label(lab.role, lab.kind) for lab in labels]), norms, features, len(set(body))
 
 
 _LABELS: dict[tuple[str, str | None], Label] = {}
 
 
-def _label(pair: tuple[str, str | None]) -> Label:
-    lab = _LABELS.get(pair)
+def _label(role: str, kind: str | None = None) -> Label:
+    """The one shared ``Label`` of ``role`` and ``kind``."""
+    lab = _LABELS.get((role, kind))
     if lab is None:
-        lab = _LABELS[pair] = Label(*pair)
+        lab = _LABELS[(role, kind)] = Label(role, kind)
     return lab
+
+
+# How preparation pickles (worker results, the per-article cache): a label as its (role, kind),
+# read back as the shared ``Label`` (a blob's 25-odd labels are a few objects, each written
+# once); a header as its fields.  (A frozen dataclass otherwise pickles as a state dict.)
+copyreg.pickle(Label, lambda lab: (_label, (lab.role, lab.kind)))
+copyreg.pickle(Header, lambda h: (Header, (h.title, h.title_line, h.published, h.date_line, h.url, h.url_line)))
 
 
 def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) -> _Doc:
     header, flat, labels, norms, features, n_body = prep
     if outlet is None:
         outlet = infer_outlet(source.raw, header.url, source.path)
-    return _Doc(source, header, outlet[0], outlet[1], flat, list(map(_label, labels)), list(norms), features, n_body)
+    return _Doc(source, header, outlet[0], outlet[1], flat, list(labels), list(norms), features, n_body)
 
 
 def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:
