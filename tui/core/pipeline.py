@@ -269,7 +269,7 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
             Family(
                 fid,
                 kind,  # type: ignore[arg-type]
-                tuple(map(Member, ids, map(tuple, shared), map(tuple, differs))),
+                tuple(map(tuple.__new__, repeat(Member), zip(ids, map(tuple, shared), map(tuple, differs)))),
                 first_of(ids, [published[di] for di, _ in members]),
                 score,
             )

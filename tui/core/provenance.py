@@ -19,7 +19,7 @@ def first_of(members: Sequence[str], dates: Sequence[str | None]) -> str | None:
     """``first_carrier`` with the members' dates given in member order."""
     if not members or None in dates:
         return None
-    order = sorted(zip(dates, members))
-    if len(order) > 1 and order[0][0] == order[1][0]:
+    first = min(dates)  # (ISO dates order as text)
+    if dates.count(first) > 1:
         return None
-    return order[0][1]
+    return members[dates.index(first)]
