@@ -63,12 +63,15 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_AGENCY = (
-    r"(?:getty images|afp|reuters|associated press|ap photo|ap|shutterstock|istock(?:photo)?|epa(?:-efe)?|"
-    r"xinhua|kcna|yonhap|bloomberg|anadolu(?: agency)?|alamy|pa(?: wire| media)?|sipa|efe|ansa|tass|"
-    r"rex features|rex|zuma(?: press)?|imago|dpa|nurphoto|sopa images|lightrocket|wireimage|filmmagic|"
-    r"handout|pool|file|files|agencies|courtesy)"
-)
+# The agencies a credit line may end with (longer names before their prefixes).
+_AGENCIES = (
+    "getty images", "afp", "reuters", "associated press", "ap photo", "ap", "shutterstock", "istockphoto",
+    "istock", "epa-efe", "epa", "xinhua", "kcna", "yonhap", "bloomberg", "anadolu agency", "anadolu", "alamy",
+    "pa wire", "pa media", "pa", "sipa", "efe", "ansa", "tass", "rex features", "rex", "zuma press", "zuma",
+    "imago", "dpa", "nurphoto", "sopa images", "lightrocket", "wireimage", "filmmagic", "handout", "pool",
+    "files", "file", "agencies", "courtesy",
+)  # fmt: skip
+_AGENCY = "(?:" + "|".join(map(re.escape, _AGENCIES)) + ")"
 
 # Anchored at the start of a segment (checked with .match): (kind, pattern).
 _START_RULES: list[tuple[str, str]] = [
@@ -229,6 +232,20 @@ _MAX_LEN = {"credit": 120, "related": 250, "separator": 120, "comments": 400, "c
 # "Mike Blake/Reuters files", "Jonathan Nackstrand/AFP").
 _AGENCY_END_RE = re.compile(r"(?:/|\bvia\b|\bfor\b|\bby\b|^)\s*[\w .'&-]{0,40}?\b" + _AGENCY + r"\s*\)?$", re.I)
 _CREDITISH_RE = re.compile(r"/|\bvia\b", re.I)
+_AGENCY_TAIL = max(map(len, _AGENCIES))
+
+
+def _ends_with_agency(t: str) -> bool:
+    """``bool(_AGENCY_END_RE.search(t))``.  The pattern ends with an agency, then spaces, a ")"
+    and the end: a text whose ASCII end (spaces and a ")" aside) is no agency name cannot match,
+    and is told so without the search (which tries every "/", "via", "for" and "by")."""
+    s = t.rstrip()
+    if s[-1:] == ")":
+        s = s[:-1].rstrip()
+    tail = s[-_AGENCY_TAIL:]
+    if tail.isascii() and not tail.lower().endswith(_AGENCIES):
+        return False  # (an ASCII letter matches a pattern letter case-blind only as itself)
+    return _AGENCY_END_RE.search(t) is not None
 
 # "By Jane Doe", "By Evan Symon, August 14, 2020 2:30 pm", "By U.S. CUSTOMS AND BORDER PROTECTION"
 _NAME = r"[A-Z][\w.'’-]*"
@@ -279,6 +296,21 @@ _DATE_WORDS_RE = re.compile(
 )
 _DASHES = ("-", "\u2013", "\u2014")  # the dashes that may end a dateline
 _HAS_MONTH_OR_NUM_RE = re.compile(r"\b" + _MONTH + r"\b|\d{4}|\d{1,2}[/.-]\d{1,2}", re.I)
+# The two parts of _HAS_MONTH_OR_NUM_RE: the digits (no case: the engine skips to the digits),
+# and in lower-case ASCII what a month name starts with (literals: the engine skips to their letters).
+_NUM_DATE_RE = re.compile(r"\d(?:\d{3}|\d?[/.-]\d{1,2})")  # \d{4}|\d{1,2}[/.-]\d{1,2}, led by one \d
+_MONTH3_RE = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+
+
+def _has_month_or_num(t: str) -> bool:
+    """``bool(_HAS_MONTH_OR_NUM_RE.search(t))``, mostly without that search: a case-blind
+    pattern starting with ``\\b`` is tried at every position of the text."""
+    if t.isascii():
+        if _NUM_DATE_RE.search(t) is not None:
+            return True
+        if _MONTH3_RE.search(t.lower()) is None:
+            return False
+    return _HAS_MONTH_OR_NUM_RE.search(t) is not None
 
 _TERMINAL = ".!?\"”’)]»…'"
 
@@ -469,7 +501,7 @@ def _classify_norm(t: str) -> str | None:
     if len(t) <= 90:
         if _SIGNATURE_RE.match(t) or _STAFF_RE.match(t) or (_BYLINE_RE.match(t) and _byline_ok(t)):
             return "byline"
-        if t[-1:] not in ".!?" and _CREDITISH_RE.search(t) and _AGENCY_END_RE.search(t):
+        if t[-1:] not in ".!?" and _CREDITISH_RE.search(t) and _ends_with_agency(t):
             return "credit"
         if not any(c.isalnum() for c in t):
             return "separator"
@@ -489,7 +521,7 @@ def _meta_norm(t: str) -> Label | None:
         return Label("meta", "dateline")
     m = _DATE_WORDS_RE.match(t)
     rest = t[m.end() :] if m else t
-    if not m and not _HAS_MONTH_OR_NUM_RE.search(t):
+    if not m and not _has_month_or_num(t):
         return None
     left = _DATE_TOKEN_RE.sub(" ", rest)
     left_words = [w for w in re.findall(r"[A-Za-z]+", left)]
