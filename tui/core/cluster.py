@@ -502,11 +502,17 @@ def _weighted(n: int, e: _Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     q = np.rint((1.0 - w / max(float(w.max()), 1e-300)) * float((1 << qbits) - 1)).astype(np.int64)
     trank = np.empty(n_words, dtype=np.int64)
     trank[np.argsort(term_key, kind="stable")] = np.arange(n_words)
-    order = np.argsort((doc.astype(np.int64) << (qbits + tbits)) | (q << tbits) | trank[term])
+    # Weightless entries (function words) sort last in their document and are dropped: when
+    # every weighted entry's q is below theirs, only the weighted ones need sorting.
+    live = np.flatnonzero(w > 0)
+    if len(live) and int(q[live].max()) == (1 << qbits) - 1:
+        live = np.arange(len(w))
+    order = live[np.argsort((doc[live].astype(np.int64) << (qbits + tbits)) | (q[live] << tbits) | trank[term[live]])]
+    sdoc = doc[order]
+    rank = np.arange(len(sdoc)) - np.searchsorted(sdoc, np.arange(n))[sdoc]
+    order = order[rank < _MAX_TERMS]
     doc, term, w = doc[order], term[order], w[order]
-    starts = np.searchsorted(doc, np.arange(n))
-    rank = np.arange(len(doc)) - starts[doc]
-    keep = (rank < _MAX_TERMS) & (w > 0)
+    keep = w > 0
     doc, term, w = doc[keep], term[keep], w[keep]
     norm = np.sqrt(np.bincount(doc, weights=w * w, minlength=n))
     w = w / norm[doc]
@@ -731,21 +737,27 @@ def _candidate_edges(
     ci, cj, cv = _sum_by_pair(n, ci, cj, cv)
     # each document's _KEEP best partners by the partial dot product
     # one sort of a packed key (document, partial dot falling, partner by content)
+    # (the keys are distinct, so document and partner are read back from the sorted keys)
     src = np.concatenate((ci, cj))
     dst = np.concatenate((cj, ci))
     val = np.concatenate((cv, cv))
-    pair = np.concatenate((np.arange(len(ci)), np.arange(len(ci))))
     bits = max(1, int(n).bit_length())
     qbits = 63 - 2 * bits
     q = np.rint((1.0 - np.clip(val, 0.0, 1.0)) * float((1 << qbits) - 1)).astype(np.int64)
+    by_content = np.argsort(ckey, kind="stable")
     crank = np.empty(n, dtype=np.int64)
-    crank[np.argsort(ckey, kind="stable")] = np.arange(n)
-    order = np.argsort((src << (qbits + bits)) | (q << bits) | crank[dst])
-    src, pair = src[order], pair[order]
-    first = np.searchsorted(src, np.arange(n))
-    chosen = np.zeros(len(ci), dtype=bool)
-    chosen[pair[(np.arange(len(src)) - first[src]) < _KEEP]] = True
-    i, j = ci[chosen], cj[chosen]
+    crank[by_content] = np.arange(n)
+    packed = np.sort((src << (qbits + bits)) | (q << bits) | crank[dst])
+    src = packed >> (qbits + bits)
+    top = (np.arange(len(src)) - np.searchsorted(src, np.arange(n))[src]) < _KEEP
+    src, dst = src[top], by_content[packed[top] & ((1 << bits) - 1)]
+    # the chosen pairs, in the order of (ci, cj): by (lower, higher) document
+    chosen = np.sort(np.minimum(src, dst) * n + np.maximum(src, dst))
+    first = np.empty(len(chosen), dtype=bool)
+    first[:1] = True
+    np.not_equal(chosen[1:], chosen[:-1], out=first[1:])
+    chosen = chosen[first]
+    i, j = chosen // n, chosen % n
     s = _exact_dots(n, doc, term, weight, starts, i, j, helper)
     s = s * _date_factor(days[i], days[j])
     ok = s >= _FLOOR
@@ -815,11 +827,7 @@ def _exact_dots(
 
 def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarray):
     """Cosine of the documents' weighted nearest-neighbour vectors (self included with 1)."""
-    src = np.concatenate((ei, ej))
-    dst = np.concatenate((ej, ei))
-    val = np.concatenate((es, es))
-    order = np.lexsort((dst, -val, src))
-    src, dst, val = src[order], dst[order], val[order]
+    src, dst, val = _by_value_falling(n, np.concatenate((ei, ej)), np.concatenate((ej, ei)), np.concatenate((es, es)))
     starts = np.searchsorted(src, np.arange(n))
     rank = np.arange(len(src)) - starts[src]
     keep = rank < _K
@@ -832,6 +840,31 @@ def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarr
     if len(a) == 0:
         return a, b, v
     return _sum_by_pair(n, a, b, v)
+
+
+def _by_value_falling(n: int, src: np.ndarray, dst: np.ndarray, val: np.ndarray):
+    """``(src, dst, val)`` ordered by source, value falling, then destination (as
+    ``np.lexsort((dst, -val, src))``) for distinct (src, dst) pairs of documents below ``n``.
+    One sort of packed (source, rank of the value among the distinct values, destination):
+    the three are read back from the sorted keys (a plain sort is several times faster than
+    a lexsort)."""
+    m = len(src)
+    bits = max(1, int(n).bit_length())
+    if m == 0 or 2 * bits + m.bit_length() > 63:
+        order = np.lexsort((dst, -val, src))
+        return src[order], dst[order], val[order]
+    o = np.argsort(val)
+    sv = val[o]
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(sv[1:], sv[:-1], out=new[1:])
+    distinct = sv[new]  # rising
+    nv = len(distinct)
+    falling = np.empty(m, dtype=np.int64)
+    falling[o] = (nv - 1) - (np.cumsum(new) - 1)  # 0 for the largest value
+    vbits = max(1, nv.bit_length())
+    k = np.sort((src.astype(np.int64) << (vbits + bits)) | (falling << bits) | dst)
+    return k >> (vbits + bits), k & ((1 << bits) - 1), distinct[(nv - 1) - ((k >> bits) & ((1 << vbits) - 1))]
 
 
 # --------------------------------------------------------------------- linkage
