@@ -325,12 +325,13 @@ def segment(raw: str) -> list[Segment]:
     if not n:
         return []
     lines = raw.splitlines(True)
-    width = _wrap_width(lines) if len(lines) >= 3 and n < 160 * len(lines) else 0
-    if not width and _only_nl_cr(raw, lines):
-        found = _segment_by_lines(raw, lines)
-        if found is not None:
+    may_wrap = len(lines) >= 3 and n < 160 * len(lines)
+    if _only_nl_cr(raw, lines):
+        found = _segment_by_lines(raw, lines, may_wrap)
+        if not isinstance(found, int):
             return found
-    return _segment_scan(raw, lines, width)
+        return _segment_scan(raw, lines, found)
+    return _segment_scan(raw, lines, _wrap_width(lines) if may_wrap else 0)
 
 
 def _segment_scan(raw: str, lines: list[str], width: int) -> list[Segment]:
@@ -436,8 +437,10 @@ def _only_nl_cr(raw: str, lines: list[str]) -> bool:
     return len(lines) == ends + (raw[-1] not in _LB)
 
 
-def _segment_by_lines(raw: str, lines: list[str]) -> list[Segment] | None:
-    """``_segment_scan(raw, lines, 0)`` line by line, or None when a line end is a soft wrap."""
+def _segment_by_lines(raw: str, lines: list[str], may_wrap: bool = False) -> list[Segment] | int:
+    """``_segment_scan(raw, lines, 0)`` line by line; or, for ``_segment_scan``, the wrap width
+    when the text is hard-wrapped (only looked for when ``may_wrap``), 0 when a line end is a
+    soft wrap."""
     global _LAST
     entries: list[Any] = list(map(_LINE_MEMO.get, lines))
     if lines[0][0] in _WS_CHARS:
@@ -445,13 +448,22 @@ def _segment_by_lines(raw: str, lines: list[str]) -> list[Segment] | None:
     offs = list(accumulate(map(len, lines), initial=0))
     if not all(entries):
         _fill_entries(raw, lines, offs, entries)
+    if may_wrap:
+        for c in _WS_NOT_SPACE:
+            if c in raw:
+                width = _wrap_width(lines)
+                break
+        else:
+            width = _entries_wrap_width(entries)
+        if width:
+            return width
     # a line ending without sentence punctuation, then one that may go on: a soft wrap?
     for i in compress(count(), map(mul, map(_BARE, entries), islice(map(_GOES_ON, entries), 1, None))):
         ms = offs[i] + entries[i][2] - 1
         nxt = _WS_RUN.match(raw, ms + 1).end()
         c = raw[nxt : nxt + 1]
         if (c.islower() or c in _NEXT_OPENERS) and _soft_wrap(raw, ms, nxt, raw[ms:nxt], 0, offs[1:]):
-            return None
+            return 0
     new = tuple.__new__
     seg = Segment
     out = [new(seg, (off + a, off + b, no)) for e, off, no in zip(entries, offs, count(1)) for a, b in e[0]]
@@ -462,11 +474,17 @@ def _segment_by_lines(raw: str, lines: list[str]) -> list[Segment] | None:
 # A line's memo entry: (the (start, end) of its segments in the line, their norms,
 # 1 + where the line ends without sentence punctuation or 0, whether the line may go on
 # a sentence from the line before: it starts in lowercase, with an opening quote..., or
-# indented; a blank line never does: a blank line ends a paragraph)
+# indented; a blank line never does: a blank line ends a paragraph; and for ``_wrap_width``
+# the length of the line without trailing whitespace, 1 if that ends in none of _CLOSED)
 _NORMS = itemgetter(1)
 _BARE = itemgetter(2)
 _GOES_ON = itemgetter(3)
-_BLANK: tuple[Any, ...] = ((), (), 0, 0)
+_RLEN = itemgetter(4)
+_OPEN = itemgetter(5)
+_BLANK: tuple[Any, ...] = ((), (), 0, 0, 0, 0)
+# The characters of _WS_CHARS that ``str.rstrip`` keeps: a line of them is blank for the memo
+# (_BLANK) but not for _wrap_width.
+_WS_NOT_SPACE = [c for c in _WS_CHARS if not c.isspace()]
 
 
 def _goes_on(line: str) -> int:
@@ -593,16 +611,19 @@ def _remember(memo: dict, line: str, entry: tuple[Any, ...], ctx: list[bool], cu
 def _entry(raw: str, view: str, line: str, start: int, bounds: list[tuple[int, int]], bare: int) -> tuple[Any, ...]:
     """The memo entry of ``line`` (at ``start`` in ``raw``, ``view`` its view) from its
     segments' bounds in ``raw``."""
+    r = line.rstrip()
+    rlen = len(r)
+    open_end = 1 if rlen and r[-1] not in _CLOSED else 0
     if len(bounds) == 1:
         a, b = bounds[0]
         part = view[a:b]
         norm = _normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split())
-        return (((a - start, b - start),), (norm,), bare, _goes_on(line))
+        return (((a - start, b - start),), (norm,), bare, _goes_on(line), rlen, open_end)
     norms = []
     for a, b in bounds:
         part = view[a:b]
         norms.append(_normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split()))
-    return (tuple([(a - start, b - start) for a, b in bounds]), tuple(norms), bare, _goes_on(line))
+    return (tuple([(a - start, b - start) for a, b in bounds]), tuple(norms), bare, _goes_on(line), rlen, open_end)
 
 
 def _line_ends(gap: str) -> int:
@@ -739,7 +760,23 @@ def _wrap_width(lines: list[str]) -> int:
     open_ends = len(run_on) - sum(map(_CLOSED.__contains__, map(_LAST_CHAR, run_on)))
     if open_ends < 0.3 * len(run_on):
         return 0
-    lengths = sorted(map(len, run_on), reverse=True)
+    return _width_of(sorted(map(len, run_on), reverse=True))
+
+
+def _entries_wrap_width(entries: list[tuple[Any, ...]]) -> int:
+    """``_wrap_width`` of the lines whose memo entries are ``entries`` (none of them blank
+    for the memo but not for ``str.rstrip``)."""
+    rlens = list(map(_RLEN, entries))
+    run_on = list(compress(entries, map(mul, rlens, islice(rlens, 1, None))))
+    if len(run_on) < 2:
+        return 0
+    if sum(map(_OPEN, run_on)) < 0.3 * len(run_on):
+        return 0
+    return _width_of(sorted(map(_RLEN, run_on), reverse=True))
+
+
+def _width_of(lengths: list[int]) -> int:
+    """The wrap width from the lengths (in descending order) of the lines that run on."""
     width = lengths[len(lengths) // 10]
     if not 30 <= width <= 160:
         return 0
