@@ -396,16 +396,24 @@ class _Codes:
 
 @dataclass(slots=True)
 class _Prep:
+    """Everything the pairwise decision needs of one sentence (made by :func:`_prep`)."""
+
     text: str
-    norms: list[str]
-    caps: list[bool]
-    quoted: list[bool]
-    negations: int = -1  # count of negating words (_prep counts them)
-    codes: str | tuple = ""  # the norms coded by a _Codes (equal words, equal codes)
-    joined: str = ""  # " ".join(norms)
-    any_quoted: bool = False
-    stops: list[int] | None = None  # stops[k]: stop words among norms[:k]
-    digits: list[int] | None = None  # digits[k]: words starting with a digit among norms[:k] ([] if none)
+    norms: Sequence[str]
+    caps: Sequence[bool]
+    quoted: list[bool] | None  # per word: inside quotation marks?  (None when no word is)
+    negations: int  # count of negating words
+    codes: str | tuple  # the norms coded by a _Codes (equal words, equal codes)
+    joined: str  # " ".join(norms)
+    any_quoted: bool  # quoted is not None
+    # Prefix counts read from ``off`` on: ``stops[off + k] - stops[off]`` stop words among
+    # norms[:k], ``digits`` the same for words starting with a digit (None when no word
+    # does).  The lists may be shared by many sentences (a story's bucket words end to end).
+    stops: list[int]
+    digits: list[int] | None
+    off: int
+    n_stops: int  # stop words in all
+    n_digits: int  # words starting with a digit in all
 
 
 def _prep(
@@ -415,11 +423,15 @@ def _prep(
     ws: _Words | None = None,
     coded: str | tuple | None = None,
     joined: str | None = None,
+    counts: tuple[list[int], list[int] | None, list[int] | None] | None = None,
+    off: int = 0,
 ) -> _Prep:
     """Everything the pairwise decision needs of one sentence.  ``norms``, when given, must
     be ``words(text)``, ``ws`` its ``_words(text, norms)``, ``coded`` the code of
     ``ws.norms`` and ``joined`` their ``" ".join``; ``codes`` is shared by the sentences that
-    are compared."""
+    are compared.  ``counts``, when given, holds prefix counts of stop words, words starting
+    with a digit and negating words (see :func:`_word_counts`) over a run of words that
+    holds ``ws.norms`` from ``off`` on."""
     if ws is None:
         ws = _words(text, list(norms) if norms is not None else None)
     norms = ws.norms
@@ -427,26 +439,78 @@ def _prep(
         codes = _Codes()
     if coded is None:
         coded = codes.code(norms)
-    quoted = _quoted(text, ws.starts)
     if joined is None:
         joined = " ".join(norms)
-    digits: list[int] = []
-    if not joined.isascii() or _DIGIT_RE.search(joined):
-        starts_digit = [w[:1].isdigit() for w in norms]
-        if True in starts_digit:
-            digits = list(accumulate(starts_digit, initial=0))
+    quoted = None
+    # (the only ASCII quotation mark is the straight one)
+    if '"' in text or not text.isascii() and _QUOTE_MARK_RE.search(text):
+        q = _quoted(text, ws.starts)
+        if True in q:
+            quoted = q
+    n = len(norms)
+    digits: list[int] | None
+    if counts is None:
+        off = 0
+        stops = list(accumulate(map(_STOP.__contains__, norms), initial=0))
+        digits = None
+        if not joined.isascii() or _DIGIT_RE.search(joined):
+            starts_digit = [w[:1].isdigit() for w in norms]
+            if True in starts_digit:
+                digits = list(accumulate(starts_digit, initial=0))
+        negations = sum(w in _NEGATORS for w in norms) if not _NEGATORS.isdisjoint(norms) else 0
+    else:
+        stops, digits, negs = counts
+        if digits is not None and digits[off + n] == digits[off]:
+            digits = None
+        negations = negs[off + n] - negs[off] if negs is not None else 0
     return _Prep(
         text,
         norms,
         ws.caps,
         quoted,
-        sum(w in _NEGATORS for w in norms) if not _NEGATORS.isdisjoint(norms) else 0,
+        negations,
         coded,
         joined,
-        True in quoted,
-        list(accumulate(map(_STOP.__contains__, norms), initial=0)),
+        quoted is not None,
+        stops,
         digits,
+        off,
+        stops[off + n] - stops[off],
+        digits[off + n] - digits[off] if digits is not None else 0,
     )
+
+
+def _word_counts(codes: _Codes, bucket_codes: Sequence[str]) -> tuple[tuple[list[int], list[int] | None, list[int] | None], list[int]] | None:
+    """Prefix counts over the words of ``bucket_codes`` end to end: of stop words, of words
+    starting with a digit and of negating words (None for a kind no word is of), and where
+    each bucket's words start.  Per distinct word, not per sentence: a story's sentences
+    share most words.  None when the words are not coded as characters below the surrogates
+    (then each sentence counts its own)."""
+    m = codes.map
+    n = len(m)
+    if codes.tuples or not n or n > 0xD800:
+        return None
+    w = np.frombuffer("".join(bucket_codes).encode("utf-32-le"), dtype=np.uint32)  # (code = rank in m)
+    # the first character of every distinct word (an empty word has the separator's)
+    chars = np.frombuffer(("\x00".join(m) + "\x00").encode("utf-32-le"), dtype=np.uint32)
+    firsts = chars[np.concatenate(([0], np.flatnonzero(chars == 0)[:-1] + 1))]
+    digit = (firsts >= 48) & (firsts <= 57)
+    for k in np.flatnonzero(firsts > 127).tolist():
+        digit[k] = chr(firsts[k]).isdigit()
+
+    def prefix(flags: np.ndarray) -> list[int] | None:
+        f = flags[w]
+        if not f.any():
+            return None
+        out = np.zeros(len(w) + 1, dtype=np.int64)
+        np.cumsum(f, out=out[1:])
+        return out.tolist()
+
+    stops = prefix(np.fromiter(map(_STOP.__contains__, m), bool, n))
+    if stops is None:
+        stops = [0] * (len(w) + 1)
+    negations = prefix(np.fromiter(map(_NEGATORS.__contains__, m), bool, n))
+    return (stops, prefix(digit), negations), [0, *accumulate(map(len, bucket_codes))]
 
 
 def match(a: str, b: str) -> str | None:
@@ -461,29 +525,28 @@ def match_score(a: str, b: str) -> tuple[str, float] | None:
     return _decide(_prep(a, codes=codes), _prep(b, codes=codes))
 
 
-def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
-    na, nb = a.norms, b.norms
-    la, lb = len(na), len(nb)
+def _decide(a: _Prep, b: _Prep, ratio: float | None = None) -> tuple[str, float] | None:
+    """Pairwise decision on two prepared sentences; ``ratio``, when given, must be
+    ``fuzz.ratio(a.joined, b.joined)``."""
+    ca, cb = a.codes, b.codes
+    la, lb = len(ca), len(cb)  # (a word a code)
     if la < MIN_WORDS or lb < MIN_WORDS:
         return None
-    if a.codes == b.codes:
+    if ca == cb:
         return ("verbatim", 100.0)
     quoted = a.any_quoted or b.any_quoted
     # An edited pair scores half fuzz.ratio plus half the word overlap (at most 1): below a
     # ratio of 59 it cannot reach EDITED_MIN, and without quotation marks it is no quote.
-    if not quoted and min(la, lb) < EDITED_MIN_WORDS:
+    if not quoted and (la < EDITED_MIN_WORDS or lb < EDITED_MIN_WORDS):
         return None
-    ratio = fuzz.ratio(a.joined, b.joined)
+    if ratio is None:
+        ratio = fuzz.ratio(a.joined, b.joined)
     if not quoted and ratio < 2 * EDITED_MIN - 101 and not _may_contain(la, lb):
         return None
-    ops = Indel.opcodes(a.codes, b.codes).as_list()  # (tag, src_start, src_end, dest_start, dest_end)
+    ops = Indel.opcodes(ca, cb).as_list()  # (tag, src_start, src_end, dest_start, dest_end)
+    na, nb, xa, xb = a.norms, b.norms, a.caps, b.caps
     conflict = False
     lcs = 0
-    ca, cb = a.caps, b.caps
-    sa, sb = a.stops, b.stops
-    da, db = a.digits, b.digits
-    # stop words and figures inside the equal blocks (the other ops cover the rest of each side)
-    stops_a = stops_b = digits_a = digits_b = 0
     pa = pb = 0  # ends of the last equal block
     for tag, s1, e1, s2, e2 in ops:
         if tag == "equal":
@@ -493,43 +556,53 @@ def _decide(a: _Prep, b: _Prep) -> tuple[str, float] | None:
                 not conflict
                 and pa < s1 <= pa + SWAP_MAX
                 and pb < s2 <= pb + SWAP_MAX
-                and _names_differ(na, ca, pa, s1, nb, cb, pb, s2)
+                and _names_differ(na, xa, pa, s1, nb, xb, pb, s2)
             ):
                 conflict = True
             lcs += e1 - s1
-            stops_a += sa[e1] - sa[s1]
-            stops_b += sb[e2] - sb[s2]
-            if da:
-                digits_a += da[e1] - da[s1]
-            if db:
-                digits_b += db[e2] - db[s2]
             pa, pb = e1, e2
-    # content words of each side outside the equal blocks, and whether one is a figure
-    content_a = la - lcs - (sa[la] - stops_a)
-    content_b = lb - lcs - (sb[lb] - stops_b)
-    num_a = bool(da) and da[la] > digits_a
-    num_b = bool(db) and db[lb] > digits_b
     if (
-        not conflict
-        and pa < la <= pa + SWAP_MAX
+        conflict
+        or pa < la <= pa + SWAP_MAX
         and pb < lb <= pb + SWAP_MAX
-        and _names_differ(na, ca, pa, la, nb, cb, pb, lb)
+        and _names_differ(na, xa, pa, la, nb, xb, pb, lb)
     ):
-        conflict = True
+        # a different fact at the same place: no edited copy (a quotation may still be shared)
+        if not quoted:
+            return None
+        quote = _quote_score(a, b, ops)
+        return None if quote is None else ("quote", quote)
+    # The equal blocks pair equal words, so both sides hold as many stop words and figures
+    # there: counted on one side, and only when the answer depends on them.
+    both_num = False  # a figure each side has outside the equal blocks changes the fact
+    if a.n_digits and b.n_digits:
+        d, o = a.digits, a.off
+        inside = 0
+        for tag, s1, e1, _, _ in ops:
+            if tag == "equal":
+                inside += d[o + e1] - d[o + s1]  # type: ignore[index]
+        both_num = a.n_digits > inside and b.n_digits > inside
+    if la >= EDITED_MIN_WORDS and lb >= EDITED_MIN_WORDS and not both_num and a.negations == b.negations:
+        ua, ub = la - lcs, lb - lcs  # words of each side outside the equal blocks
+        if ua > EDITED_MAX_EXTRA or ub > EDITED_MAX_EXTRA:  # then only content words count
+            st, o = a.stops, a.off
+            inside = 0
+            for tag, s1, e1, _, _ in ops:
+                if tag == "equal":
+                    inside += st[o + e1] - st[o + s1]
+            few = ua - (a.n_stops - inside) <= EDITED_MAX_EXTRA and ub - (b.n_stops - inside) <= EDITED_MAX_EXTRA
+        else:
+            few = True
+        if few:
+            sim = 2 * lcs / (la + lb)
+            edited = 100 * (0.5 * sim + 0.5 * (ratio / 100))
+            if edited >= EDITED_MIN:
+                return ("edited", edited)
     if (
-        not conflict
-        and la >= EDITED_MIN_WORDS
-        and lb >= EDITED_MIN_WORDS
-        # a number or a negation that only one side has changes the fact
-        and not (num_a and num_b)
-        and a.negations == b.negations  # (counted by _prep)
-        and max(content_a, content_b) <= EDITED_MAX_EXTRA
+        not both_num
+        and (la - lcs <= CONTAIN_SLACK or lb - lcs <= CONTAIN_SLACK)  # (_contained's first test)
+        and _contained(a, b, lcs, ops)
     ):
-        sim = 2 * lcs / (la + lb)
-        edited = 100 * (0.5 * sim + 0.5 * (ratio / 100))
-        if edited >= EDITED_MIN:
-            return ("edited", edited)
-    if not conflict and not (num_a and num_b) and _contained(a, b, lcs, ops):
         return ("edited", 100 * (0.5 * (2 * lcs / (la + lb)) + 0.5 * (ratio / 100)))
     if not quoted:
         return None
@@ -567,7 +640,7 @@ def _contained(a: _Prep, b: _Prep, lcs: int, ops: list[tuple[str, int, int, int,
     if any(short.caps[p] for op in ops if op[0] != "equal" for p in range(op[k1], op[k2])):
         return False
     span = long.norms[lo:hi]
-    return _negations(short) == (sum(w in _NEGATORS for w in span) if not _NEGATORS.isdisjoint(span) else 0)
+    return short.negations == (sum(w in _NEGATORS for w in span) if not _NEGATORS.isdisjoint(span) else 0)
 
 
 def _names_differ(
@@ -587,12 +660,6 @@ def _names_differ(
     if jx == "".join(w[0] for w in cy) or jy == "".join(w[0] for w in cx):
         return False
     return not (jx.startswith(jy) or jy.startswith(jx))
-
-
-def _negations(p: _Prep) -> int:
-    if p.negations < 0:
-        p.negations = sum(w in _NEGATORS for w in p.norms)
-    return p.negations
 
 
 def _quote_score(a: _Prep, b: _Prep, ops: list[tuple[str, int, int, int, int]]) -> float | None:
@@ -617,10 +684,10 @@ def _quote_score(a: _Prep, b: _Prep, ops: list[tuple[str, int, int, int, int]]) 
     if same < QUOTE_MIN_RUN:
         return None
     for p, s, e in ((a, sa, ea), (b, sb, eb)):
-        inside = sum(p.quoted)
+        inside = sum(p.quoted) if p.quoted is not None else 0
         if inside:
             # the run must lie in the quotation and cover most of it
-            in_run = sum(p.quoted[s:e])
+            in_run = sum(p.quoted[s:e])  # type: ignore[index]
             if in_run < 0.8 * (e - s) or in_run < QUOTE_COVER * inside:
                 return None
         elif (e - s) < QUOTE_BARE_COVER * len(p.norms):
@@ -840,6 +907,8 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     # the one doc of a bucket carried by one doc (else -1); a bucket's items are in doc order
     single_doc = [docs_l[its[0]] if docs_l[its[0]] == docs_l[its[-1]] else -1 for its in bucket_items]
     bucket_codes = codes.code_many(bucket_norms)
+    counted = _word_counts(codes, bucket_codes)
+    counts, bucket_starts = counted if counted is not None else (None, [0] * nb)
 
     # 2. candidates: buckets sharing a rare shingle, verified pairwise
     shared = _shared_shingles(bucket_codes, codes.tuples)
@@ -907,7 +976,15 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
             ws = words_of(text, b)
             # (the bucket's code serves when no number was rewritten)
             if tuple(ws.norms) == bucket_norms[b]:
-                p = _prep(text, codes=codes, ws=ws, coded=bucket_codes[b], joined=bucket_joined[b])
+                p = _prep(
+                    text,
+                    codes=codes,
+                    ws=ws,
+                    coded=bucket_codes[b],
+                    joined=bucket_joined[b],
+                    counts=counts,
+                    off=bucket_starts[b],
+                )
             else:
                 p = _prep(text, codes=codes, ws=ws)
             preps[b] = p
