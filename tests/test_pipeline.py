@@ -50,9 +50,31 @@ def test_parallel_reading_preparation_and_stories_give_the_serial_result(corpus,
     real = pipeline._can_fork
     monkeypatch.setattr(pipeline, "_can_fork", lambda: used.append(real()) or real())
     parallel = analyze([corpus])
-    assert used == [True, True, True]  # the pool paths ran: reading, preparation, the stories
+    assert used == [True, True]  # the pool paths ran: reading with preparation, the stories
     assert parallel == serial
     assert len(serial.articles) == 16
+
+
+def test_reading_prepares_what_the_memo_lacks_once_per_text(corpus, monkeypatch):
+    shutil.copy(corpus / sorted(p.name for p in corpus.iterdir())[0], corpus / "zz-copy.txt")
+    files = sorted(corpus.iterdir())
+    serial_sources, _ = pipeline.read_files(files)
+    memo = DictMemo()
+    memo.prepared = {s.digest: pipeline.prepare_text(s.raw) for s in serial_sources[:5]}
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
+    sources, skipped, made = pipeline.read_and_prepare(files, memo)
+    assert sources == serial_sources and not skipped
+    wanted = {s.digest for s in sources} - set(memo.prepared)
+    assert set(made) == wanted and len(wanted) == len(sources) - 6  # the memo's five, and the copy's text once
+    for s in sources:
+        if s.digest in made:
+            prep, path, outlet = made[s.digest]
+            assert prep == pipeline.prepare_text(s.raw)
+            assert any(p == path for p in (x.path for x in sources if x.digest == s.digest))
+    # what was made while reading is what analyze_sources would make, and is lent to the memo
+    analysis = analyze_sources(sources, memo=memo, made=made)
+    assert set(memo.new_prepared) == wanted
+    assert analysis == analyze_sources(sources)
 
 
 def test_analyze_from_a_thread_uses_the_pool(corpus, monkeypatch):

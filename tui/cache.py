@@ -359,6 +359,21 @@ class AnalysisCache:
             self.problem = f"analysis cache unreadable, re-analysing ({e})"
         return out
 
+    def _known_parts(self, table: str, column: str, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` the table holds (for this engine), without reading their data."""
+        out: set[str] = set()
+        if self._db is None or not keys:
+            return out
+        wanted = list(dict.fromkeys(keys))
+        try:
+            for lo in range(0, len(wanted), 500):
+                part = wanted[lo : lo + 500]
+                q = f"SELECT {column} FROM {table} WHERE engine=? AND {column} IN ({','.join('?' * len(part))})"
+                out.update(k for (k,) in self._db.execute(q, (ENGINE_VERSION, *part)))
+        except sqlite3.DatabaseError as e:
+            self.problem = f"analysis cache unreadable, re-analysing ({e})"
+        return out
+
     def _put_parts(self, table: str, column: str, items: Mapping[str, object]) -> None:
         if self._db is None or not items:
             return
@@ -416,6 +431,9 @@ class _SqliteMemo(Memo):
 
     def put_prepared(self, items):
         self._put("prepared", "digest", items)
+
+    def known_prepared(self, digests):
+        return self.cache._known_parts("prepared", "digest", digests)
 
     def get_stories(self, keys):
         return self.cache._get_parts("stories", "key", keys)
@@ -598,7 +616,7 @@ def load_analysis(
 
     from . import paths as wpaths
     from .core.ingest import discover
-    from .core.pipeline import analyze_sources, read_files
+    from .core.pipeline import analyze_sources, read_and_prepare
 
     notes: list[str] = []
     wait_for_writes()  # an analysis this process is still writing
@@ -630,7 +648,10 @@ def load_analysis(
                         cache.put_summaries(key, listing.summaries, hit.skipped)
                     listing.unread = unread
                 return dataclasses.replace(hit, skipped=tuple(skipped) + tuple(unread)), _notes(cache, notes)
-        sources, unread = read_files(files, progress=progress)
+        # (texts the cache has not prepared are prepared while the rest is read: wasted only if
+        # the whole analysis turns out to be cached, which needs them all to be prepared already)
+        memo = cache.memo(defer=write_behind) if cache and cache.enabled else None
+        sources, unread, made = read_and_prepare(files, memo, progress=progress)
         skipped = skipped + unread
         key = cache_key(sources, one_story=one_story)
         hit = cache.get(key) if cache else None
@@ -640,10 +661,9 @@ def load_analysis(
                 summaries = summarize(analysis)
                 cache.put_summaries(key, summaries, hit.skipped)
         else:
-            memo = cache.memo(defer=write_behind) if cache and cache.enabled else None
             scope = scope_key(paths, one_story=one_story) if incremental and memo is not None else None
             analysis = analyze_sources(
-                sources, skipped=skipped, one_story=one_story, progress=progress, memo=memo, scope=scope
+                sources, skipped=skipped, one_story=one_story, progress=progress, memo=memo, scope=scope, made=made
             )
             if cache and sources:
                 summaries = summarize(analysis)

@@ -21,6 +21,10 @@ class Memo:
     def put_prepared(self, items: Mapping[str, Prepared]) -> None:
         pass
 
+    def known_prepared(self, digests: Sequence[str]) -> set[str]:
+        """Which of ``digests`` ``get_prepared`` would find (without reading them)."""
+        return set(self.get_prepared(digests))
+
     def get_stories(self, keys: Sequence[str]) -> dict[str, StoryResult]:
         return {}
 

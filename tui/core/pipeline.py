@@ -96,8 +96,9 @@ def analyze(
     progress: Progress | None = None,
 ) -> Analysis:
     """Analyse the text files under ``paths`` (files or folders)."""
-    sources, skipped = read_inputs(paths, progress=progress)
-    return analyze_sources(sources, skipped=skipped, one_story=one_story, progress=progress)
+    files, skipped = discover(paths)
+    sources, unread, made = read_and_prepare(files, progress=progress)
+    return analyze_sources(sources, skipped=skipped + unread, one_story=one_story, progress=progress, made=made)
 
 
 def read_inputs(
@@ -121,6 +122,68 @@ def read_files(files: Sequence[os.PathLike[str]], *, progress: Progress | None =
         if progress and (i % 200 == 0 or i == len(files) - 1):
             progress("read", i + 1, len(files))
     return sources, skipped
+
+
+#: Preparations made while the files were read (``read_and_prepare``): digest -> (the
+#: preparation, the path it was read from, that path's (outlet, cue)).
+Made = dict[str, tuple[Prepared, str, tuple[str, str]]]
+
+
+def read_and_prepare(
+    files: Sequence[os.PathLike[str]], memo: Memo | None = None, *, progress: Progress | None = None
+) -> tuple[list[Source], list[Skipped], Made]:
+    """``read_files``, and meanwhile the preparation of each distinct text ``memo`` has not
+    prepared (``analyze_sources(made=...)`` takes it).
+
+    From ``PARALLEL_MIN`` files, ``WORKERS`` forked processes prepare one batch of texts while
+    this process reads the next: reading overlaps preparing, instead of a pool of readers that
+    every preparation waits for.  The texts reach the workers pickled, the pool being forked
+    before they are read.  Fewer files, or no fork: only reads (``analyze_sources`` prepares)."""
+    if len(files) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
+        sources, skipped = read_files(files, progress=progress)
+        return sources, skipped, {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    memo = memo or Memo()
+    sources: list[Source] = []
+    skipped: list[Skipped] = []
+    seen: set[str] = set()
+    sent = []
+    step = max(50, -(-len(files) // (WORKERS * 8)))
+    with _FORK_LOCK, ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+        for lo in range(0, len(files), step):
+            batch: list[Source] = []
+            for f in files[lo : lo + step]:
+                got = _read_one(f)
+                if isinstance(got, Skipped):
+                    skipped.append(got)
+                    continue
+                sources.append(got)
+                if got.digest not in seen:
+                    seen.add(got.digest)
+                    batch.append(got)
+            known = memo.known_prepared([s.digest for s in batch])
+            batch = [s for s in batch if s.digest not in known]
+            if batch:
+                sent.append((batch, pool.submit(_prepare_batch, [(s.path, s.raw) for s in batch])))
+            if progress:
+                progress("read", min(lo + step, len(files)), len(files))
+        made: Made = {}
+        for batch, fut in sent:
+            for s, (prep, outlet) in zip(batch, fut.result()):
+                made[s.digest] = (prep, s.path, outlet)
+    return sources, skipped, made
+
+
+def _prepare_batch(items: Sequence[tuple[str, str]]) -> list[tuple[Prepared, tuple[str, str]]]:
+    """``_prepare_one`` of (path, text) pairs, in a forked worker."""
+    gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
+    out = []
+    for path, raw in items:
+        prep = prepare_text(raw)
+        out.append((prep, infer_outlet(raw, prep[0].url, path)))
+    return out
 
 
 def _read_one(f: os.PathLike[str]) -> Source | Skipped:
@@ -184,8 +247,11 @@ def analyze_sources(
     progress: Progress | None = None,
     memo: Memo | None = None,
     scope: str | None = None,
+    made: Made | None = None,
 ) -> Analysis:
-    """``scope`` names the folder being analysed (the caller's choice, e.g. a hash of its paths):
+    """``made``: the preparations ``read_and_prepare`` made while reading ``sources``.
+
+    ``scope`` names the folder being analysed (the caller's choice, e.g. a hash of its paths):
     with a ``memo`` that remembers the folder's last clustering, articles added since then join
     its stories incrementally (``tui.core.increment``) instead of re-clustering everything.
 
@@ -194,7 +260,7 @@ def analyze_sources(
     was = gc.isenabled()
     gc.disable()
     try:
-        return _analyze_sources(sources, skipped, one_story, progress, memo, scope)
+        return _analyze_sources(sources, skipped, one_story, progress, memo, scope, made or {})
     finally:
         if was:
             gc.enable()
@@ -207,9 +273,10 @@ def _analyze_sources(
     progress: Progress | None,
     memo: Memo | None,
     scope: str | None,
+    made: Made,
 ) -> Analysis:
     memo = memo or Memo()
-    docs = _prepare_all(sources, memo)
+    docs = _prepare_all(sources, memo, made)
     if progress:
         progress("segment", len(docs), len(docs))
 
@@ -625,22 +692,28 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _prepare_all(sources: Sequence[Source], memo: Memo) -> list[_Doc]:
-    known = memo.get_prepared([s.digest for s in sources])
-    todo = [s for s in sources if s.digest not in known]
+def _prepare_all(sources: Sequence[Source], memo: Memo, made: Made) -> list[_Doc]:
+    """Each source's preparation: from ``made``, from the memo, or made now (once per distinct
+    text); what was made (here or while reading) is lent to the memo."""
+    known = memo.get_prepared([s.digest for s in sources if s.digest not in made])
+    fresh: dict[str, Prepared] = {}
+    outlets: dict[tuple[str, str], tuple[str, str]] = {}
+    for digest, (prep, path, outlet) in made.items():
+        fresh[digest] = prep
+        outlets[(digest, path)] = outlet
+    todo = [s for s in sources if s.digest not in known and s.digest not in fresh]
     # one preparation per distinct text
     seen: dict[str, Source] = {}
     for s in todo:
         seen.setdefault(s.digest, s)
     uniq = list(seen.values())
-    outlets: dict[tuple[str, str], tuple[str, str]] = {}
     if uniq:
-        made: dict[str, Prepared] = {}
         for s, (prep, outlet) in zip(uniq, _prepare_many(uniq)):
-            made[s.digest] = prep
+            fresh[s.digest] = prep
             outlets[(s.digest, s.path)] = outlet
-        memo.put_prepared(made)
-        known = {**known, **made}
+    if fresh:
+        memo.put_prepared(fresh)
+        known = {**known, **fresh}
     return [_doc(s, known[s.digest], outlets.get((s.digest, s.path))) for s in sources]
 
 
