@@ -21,7 +21,8 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
+from operator import attrgetter
 
 from . import ENGINE_VERSION
 from .align import AlignInput, align
@@ -717,6 +718,10 @@ def _prepare_all(sources: Sequence[Source], memo: Memo, made: Made) -> list[_Doc
     return [_doc(s, known[s.digest], outlets.get((s.digest, s.path))) for s in sources]
 
 
+_ROLE = attrgetter("role")
+_BODY_ROLE = "body".__eq__
+
+
 def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple[int, int]]:
     """Sentences an outlet repeats under different stories (its template, not its reporting)."""
     by_outlet: dict[str, list[int]] = defaultdict(list)
@@ -726,16 +731,19 @@ def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple
     for outlet, dis in by_outlet.items():
         if len({story_of[di] for di in dis}) < 2:
             continue
-        # counted in bulk first: only the (rare) lines seen twice are looked at one by one
+        # counted in bulk first (C-level iterators): only the (rare) lines seen twice are
+        # looked at one by one
         seen: Counter[str] = Counter()
         for di in dis:
             d = docs[di]
-            seen.update([n for lab, n in zip(d.labels, d.norms) if n and lab.role == "body"])
+            seen.update(filter(None, compress(d.norms, map(_BODY_ROLE, map(_ROLE, d.labels)))))
         twice = {n for n, c in seen.items() if c > 1}
         if not twice:
             continue
         for di in dis:
             d = docs[di]
+            if twice.isdisjoint(d.norms):
+                continue
             for j, n in enumerate(d.norms):
                 if n in twice and d.labels[j].role == "body":
                     where[(outlet, n)].append((di, j))
