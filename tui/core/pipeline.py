@@ -757,15 +757,14 @@ def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple
 def _align_story(docs: Sequence[_Doc], group: Sequence[int]):
     inputs: list[AlignInput] = []
     where: list[tuple[int, int]] = []
+    new = tuple.__new__
     for p, di in enumerate(group):
         d = docs[di]
         raw, flat, norms = d.source.raw, d.flat, d.norms
-        for j, lab in enumerate(d.labels):
-            if lab.role != "body":
-                continue
+        for j in compress(range(len(norms)), map(_BODY_ROLE, map(_ROLE, d.labels))):
             where.append((p, j))
             a = flat[3 * j]
-            inputs.append(AlignInput(len(inputs), p, raw[a : flat[3 * j + 1]], a, norms[j]))
+            inputs.append(new(AlignInput, (len(inputs), p, raw[a : flat[3 * j + 1]], a, norms[j])))
     out = []
     for fam in align(inputs):
         members = [where[k] for k in fam.members]
