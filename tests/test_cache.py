@@ -108,8 +108,19 @@ def bigger(tmp_path):
 
 
 def test_pack_roundtrip_is_exact(corpus):
+    import dataclasses
+
+    from tui.core.model import MemberRows
+
     a, _ = load_analysis([corpus], use_cache=False)
-    assert cache_mod.unpack(cache_mod.pack(a)) == a
+    assert a.families
+    back = cache_mod.unpack(cache_mod.pack(a))
+    assert back == a
+    assert all(isinstance(f.members, MemberRows) for f in back.families)  # stored as the columns
+    # families whose members are plain tuples (not the pipeline's columns) round-trip too
+    plain = dataclasses.replace(a, families=tuple(dataclasses.replace(f, members=tuple(f.members)) for f in a.families))
+    again = cache_mod.unpack(cache_mod.pack(plain))
+    assert again == a and all(isinstance(f.members, tuple) for f in again.families)
 
 
 def test_unchanged_files_are_not_read_again(home, corpus, monkeypatch):

@@ -67,3 +67,85 @@ def test_sentence_lookup_of_ids_in_another_form():
     s = Sentence("x-1", "a0", 0, 0, len(raw), 1, raw)
     an = Analysis((Article("a0", "p", raw, "d", "utf-8", "o", "filename", None, None, None, (s,)),), (Story("c0", "t", ("a0",)),), ())
     assert an.sentence("x-1") is s and an.article_of("x-1") == "a0"
+
+
+def _member_columns():
+    from array import array
+
+    from tui.core.model import MemberColumns
+
+    # three members: a0.s1 (shared 0-4), a2.s0 (shared 5-9 and 10-12, differs 13-15), a1.s3 (none)
+    return MemberColumns(
+        ["a0", "a1", "a2"],
+        array("q", [0, 2, 1]),
+        array("q", [1, 0, 3]),
+        array("q", [0, 2, 6, 6]),
+        array("q", [0, 4, 5, 9, 10, 12]),
+        array("q", [0, 0, 2, 2]),
+        array("q", [13, 15]),
+    )
+
+
+def test_member_rows_read_their_stretch_of_the_columns():
+    import pickle
+
+    from tui.core.model import Member, MemberRows, member_sentence
+
+    cols = _member_columns()
+    rows = MemberRows(cols, 1, 3)
+    want = (Member("a2.s0", ((5, 9), (10, 12)), ((13, 15),)), Member("a1.s3", (), ()))
+    assert len(rows) == 2 and rows.sentence(0) == "a2.s0" and rows.sentence(-1) == "a1.s3"
+    assert member_sentence(rows, 1) == "a1.s3" and rows._built is None  # ids without building
+    assert rows == want and want == rows and tuple(rows) == want and rows[1] == want[1] and rows[:1] == want[:1]
+    assert hash(rows) == hash(want)
+    assert pickle.loads(pickle.dumps(rows)) == want
+    assert MemberRows(cols, 0, 1) == (Member("a0.s1", ((0, 4),), ()),)
+    assert MemberRows(cols, 3, 3) == ()
+    for bad in ((2, 4), (-1, 2), (2, 1)):
+        try:
+            MemberRows(cols, *bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"range {bad} accepted")
+    try:
+        rows.sentence(2)
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("member index past the end accepted")
+
+
+def test_member_columns_refuse_spans_out_of_step():
+    from array import array
+
+    from tui.core.model import MemberColumns
+
+    c = _member_columns()
+    for args in (
+        (c.articles, c.doc, array("q", [1, 0]), c.shared_at, c.shared, c.differs_at, c.differs),
+        (c.articles, c.doc, c.sent, array("q", [0, 2, 6, 8]), c.shared, c.differs_at, c.differs),
+    ):
+        try:
+            MemberColumns(*args)
+        except ValueError:
+            continue
+        raise AssertionError("columns out of step accepted")
+
+
+def test_pipeline_families_read_one_set_of_member_columns_and_agree_with_sentences():
+    from tui.core.model import MemberRows
+
+    an = analyze([SEEDS])
+    assert an.families and all(isinstance(f.members, MemberRows) for f in an.families)
+    assert len({id(f.members.cols) for f in an.families}) == 1  # type: ignore[attr-defined]
+    for f in an.families:
+        assert f.sentence_ids == tuple(m.sentence for m in f.members)
+        for m in f.members:
+            s = an.sentence(m.sentence)
+            assert s.family == f.id and s.role == "body"
+            assert all(s.start <= a < b <= s.end for a, b in m.shared + m.differs)
+        if f.first is not None:
+            assert f.first in f.sentence_ids
+    for st in an.stories:
+        ids = set(st.articles)
+        assert an.story_families(st) == [f for f in an.families if an.article_of(f.members[0].sentence) in ids]

@@ -26,6 +26,7 @@ import zlib
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from .core import ENGINE_VERSION
@@ -36,6 +37,8 @@ from .core.model import (
     Article,
     Family,
     Member,
+    MemberColumns,
+    MemberRows,
     SentenceRows,
     Skipped,
     Story,
@@ -109,18 +112,54 @@ def pack(analysis: Analysis) -> bytes:
         roles.extend(map(role_of.__getitem__, r_col))
         kind_col.extend([kinds.setdefault(k, len(kinds)) for k in k_col])
         fam.extend(map(fam_ids.__getitem__, f_col))
-    families = [(f.id, f.kind, f.first, f.score, [(m.sentence, m.shared, m.differs) for m in f.members]) for f in analysis.families]
     data = {
         "engine": analysis.engine,
         "articles": arts,
         "cols": [c.tobytes() for c in (starts, ends, lines, kind_col, fam)],
         "roles": bytes(roles),
         "kinds": list(kinds),
-        "families": families,
+        **_pack_families(analysis.families),
         "stories": [(st.id, st.title, st.articles) for st in analysis.stories],
         "skipped": [(s.path, s.reason) for s in analysis.skipped],
     }
     return zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _pack_families(families: Sequence[Family]) -> dict:
+    """The families: when they read one ``MemberColumns`` end to end (as the pipeline makes
+    them), those columns and per family its size; else every member as a tuple."""
+    cols = None
+    lo = 0
+    for f in families:
+        m = f.members
+        if not isinstance(m, MemberRows) or (cols is not None and m.cols is not cols) or m.lo != lo:
+            break
+        cols, lo = m.cols, m.hi
+    else:
+        if cols is not None and lo == len(cols.doc):
+            c = cols
+            return {
+                "member_cols": (list(c.articles), c.doc, c.sent, c.shared_at, c.shared, c.differs_at, c.differs),
+                "family_rows": [(f.id, f.kind, f.first, f.score, len(f.members)) for f in families],
+            }
+    return {"families": [(f.id, f.kind, f.first, f.score, [(m.sentence, m.shared, m.differs) for m in f.members]) for f in families]}
+
+
+def _unpack_families(data: dict) -> tuple[Family, ...]:
+    if "member_cols" not in data:
+        return tuple(
+            Family(fid, kind, tuple(map(tuple.__new__, repeat(Member), ((sid, tuple(sh), tuple(df)) for sid, sh, df in members))), first, score)
+            for fid, kind, first, score, members in data["families"]
+        )
+    cols = MemberColumns(*data["member_cols"])
+    out = []
+    lo = 0
+    for fid, kind, first, score, n in data["family_rows"]:
+        out.append(Family(fid, kind, MemberRows(cols, lo, lo + n), first, score))
+        lo += n
+    if lo != len(cols.doc):
+        raise ValueError("family rows out of step with their members")
+    return tuple(out)
 
 
 def unpack(blob: bytes) -> Analysis:
@@ -145,8 +184,8 @@ def _unpack(blob: bytes) -> Analysis:
     starts, ends, lines, kind_col, fam = cols
     roles = list(map(_ROLES.__getitem__, data["roles"]))
     kinds = data["kinds"]
-    families_raw = data["families"]
-    names = [f[0] for f in families_raw] + [None]  # index -1 is "no family"
+    families = _unpack_families(data)
+    names = [f.id for f in families] + [None]  # index -1 is "no family"
     kind_of = list(map(kinds.__getitem__, kind_col))
     fam_of = list(map(names.__getitem__, fam))
     articles = []
@@ -158,10 +197,6 @@ def _unpack(blob: bytes) -> Analysis:
         articles.append(Article(aid, path, raw, digest, encoding, outlet, cue, title, published, url, sents))
     if k != len(starts):
         raise ValueError("sentence columns out of step")
-    families = tuple(
-        Family(fid, kind, tuple(Member(sid, tuple(sh), tuple(df)) for sid, sh, df in members), first, score)
-        for fid, kind, first, score, members in families_raw
-    )
     stories = tuple(Story(sid, title, tuple(arts)) for sid, title, arts in data["stories"])
     skipped = tuple(Skipped(p, r) for p, r in data["skipped"])
     return Analysis(tuple(articles), stories, families, skipped, data["engine"])

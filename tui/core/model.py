@@ -193,19 +193,135 @@ class Member(NamedTuple):
     differs: tuple[Span, ...]  # absolute spans of words found in no other member
 
 
+class MemberColumns:
+    """The members of all of an analysis' families as columns: per member its article (an
+    index into ``articles``, the article ids), sentence index, and shared and differing spans
+    (flat start, end pairs; member k's are ``shared[shared_at[k]:shared_at[k + 1]]``).
+
+    A 10k-article analysis has ~180k members: the pipeline and the cache keep them in this
+    form and each family reads its stretch (``MemberRows``)."""
+
+    __slots__ = ("articles", "doc", "sent", "shared", "shared_at", "differs", "differs_at")
+
+    def __init__(
+        self,
+        articles: Sequence[str],
+        doc: array,
+        sent: array,
+        shared_at: array,
+        shared: array,
+        differs_at: array,
+        differs: array,
+    ) -> None:
+        n = len(doc)
+        if not (len(sent) == n and len(shared_at) == len(differs_at) == n + 1):
+            raise ValueError("member columns of different lengths")
+        if shared_at[n] != len(shared) or differs_at[n] != len(differs):
+            raise ValueError("member spans out of step")
+        self.articles = articles
+        self.doc, self.sent = doc, sent
+        self.shared_at, self.shared = shared_at, shared
+        self.differs_at, self.differs = differs_at, differs
+
+    def sentence(self, k: int) -> str:
+        """Member ``k``'s sentence id."""
+        return f"{self.articles[self.doc[k]]}.s{self.sent[k]}"
+
+    def members(self, lo: int, hi: int) -> tuple[Member, ...]:
+        aids = self.articles
+        ids = [f"{aids[d]}.s{j}" for d, j in zip(self.doc[lo:hi], self.sent[lo:hi])]
+        return tuple(
+            map(tuple.__new__, repeat(Member), zip(ids, _spans(self.shared, self.shared_at, lo, hi), _spans(self.differs, self.differs_at, lo, hi)))
+        )
+
+    def __reduce__(self):
+        return (MemberColumns, (self.articles, self.doc, self.sent, self.shared_at, self.shared, self.differs_at, self.differs))
+
+
+def _spans(flat: array, at: array, lo: int, hi: int) -> list[tuple[Span, ...]]:
+    """Per member in lo..hi its spans, from the flat (start, end) pairs."""
+    out = []
+    for a, b in zip(at[lo:hi], at[lo + 1 : hi + 1]):
+        it = iter(flat[a:b])
+        out.append(tuple(zip(it, it)))
+    return out
+
+
+class MemberRows(Sequence[Member]):
+    """One family's members: members ``lo``..``hi`` of a ``MemberColumns``, made into ``Member``
+    tuples on first use (their sentence ids and count are read without).  Equal to the tuple
+    of its members."""
+
+    __slots__ = ("_built", "cols", "hi", "lo")
+
+    def __init__(self, cols: MemberColumns, lo: int, hi: int) -> None:
+        if not 0 <= lo <= hi <= len(cols.doc):
+            raise ValueError("member range outside the columns")
+        self.cols, self.lo, self.hi = cols, lo, hi
+        self._built: tuple[Member, ...] | None = None
+
+    def built(self) -> tuple[Member, ...]:
+        b = self._built
+        if b is None:
+            b = self._built = self.cols.members(self.lo, self.hi)
+        return b
+
+    def sentence(self, i: int) -> str:
+        """The ``i``-th member's sentence id."""
+        n = self.hi - self.lo
+        if not -n <= i < n:
+            raise IndexError("member index out of range")
+        return self.cols.sentence(self.lo + i % n)
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    @overload
+    def __getitem__(self, i: int) -> Member: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Member, ...]: ...
+    def __getitem__(self, i):
+        return self.built()[i]
+
+    def __iter__(self) -> Iterator[Member]:
+        return iter(self.built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (MemberRows, tuple)):
+            return self.built() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.built())
+
+    def __repr__(self) -> str:
+        return f"MemberRows({len(self)} members)"
+
+    def __reduce__(self):
+        return (MemberRows, (self.cols, self.lo, self.hi))
+
+
+def member_sentence(members: Sequence[Member], i: int) -> str:
+    """The ``i``-th member's sentence id, without building a ``MemberRows``' members."""
+    return members.sentence(i) if isinstance(members, MemberRows) else members[i].sentence
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     """Sentences of different articles that say the same thing in (nearly) the same words."""
 
     id: str  # "f12"
     kind: FamilyKind
-    members: tuple[Member, ...]
+    members: Sequence[Member]  # a tuple, or the same as a ``MemberRows``
     first: str | None = None  # sentence id of the first carrier, None when unknown
     score: float = 100.0  # weakest link's similarity, 0..100
 
     @property
     def sentence_ids(self) -> tuple[str, ...]:
-        return tuple(m.sentence for m in self.members)
+        m = self.members
+        if isinstance(m, MemberRows):
+            return tuple(map(m.sentence, range(len(m))))
+        return tuple(x.sentence for x in m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,19 +408,25 @@ class Analysis:
     def story_articles(self, story: Story) -> list[Article]:
         return [self.article_by_id[a] for a in story.articles]
 
+    @cached_property
+    def families_by_story(self) -> dict[str, list[Family]]:
+        """Each story's families, in analysis order (a family is its first member's story)."""
+        out: dict[str, list[Family]] = {st.id: [] for st in self.stories}
+        story_of = self.story_of_article
+        for f in self.families:
+            st = story_of.get(self.article_of(member_sentence(f.members, 0))) if f.members else None
+            if st is not None:
+                out[st].append(f)
+        return out
+
     def story_families(self, story: Story) -> list[Family]:
-        ids = set(story.articles)
-        return [
-            f
-            for f in self.families
-            if self.article_of(f.members[0].sentence) in ids
-        ]
+        return list(self.families_by_story.get(story.id, ()))
 
     def carriers(self, family: Family) -> list[Article]:
         """Articles carrying the family, in member order."""
         seen: dict[str, Article] = {}
-        for m in family.members:
-            a = self.article_of(m.sentence)
+        for sid in family.sentence_ids:
+            a = self.article_of(sid)
             seen.setdefault(a, self.article_by_id[a])
         return list(seen.values())
 

@@ -21,7 +21,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import attrgetter
 
 from . import ENGINE_VERSION
@@ -31,8 +31,8 @@ from .cluster import ClusterDoc, DocFeatures, cluster, doc_features, salient_wor
 from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .memo import Memo
-from .model import Analysis, Article, Family, Member, SentenceRows, Skipped, Story
-from .provenance import first_of
+from .model import Analysis, Article, Family, MemberColumns, MemberRows, SentenceRows, Skipped, Story
+from .provenance import first_index
 from .text import Segment, normalize_many, segment, words
 
 Progress = Callable[[str, int, int], None]
@@ -42,10 +42,15 @@ Progress = Callable[[str, int, int], None]
 #: ``_label``), norms, the article's ``cluster.doc_features`` from its body text and salient words,
 #: how many distinct words the body has: the features list them first, title-only words after)
 Prepared = tuple[Header, array, tuple[Label, ...], list[str], DocFeatures, int]
-#: One story's result: families as (kind, [(position in story, sentence)], shared, differs, score)
-#: after the in-context labels dropped non-body members, and per article the labels the story's
-#: evidence changed, as (sentence, role, kind).
-StoryResult = tuple[list[tuple[str, list[tuple[int, int]], list, list, float]], list[tuple[tuple[int, str, "str | None"], ...]]]
+#: A story's families as columns (after the in-context labels dropped non-body members): per
+#: family its kind, score and number of members; per member its article's position in the story,
+#: its sentence index, and how many ints of the flat (start, end) pairs its shared and differing
+#: spans take, then those pairs: (kinds, scores, sizes, pos, sent, shared_n, shared, differs_n,
+#: differs).  ``_assemble`` reads a whole folder's members in this form (``MemberColumns``).
+StoryFamilies = tuple[list[str], list[float], array, array, array, array, array, array, array]
+#: One story's result: its families, and per article the labels the story's evidence changed,
+#: as (sentence, role, kind).
+StoryResult = tuple[StoryFamilies, list[tuple[tuple[int, str, "str | None"], ...]]]
 
 #: The last clustering of a folder (a ``scope``): its articles as "path\0digest" keys in index order,
 #: the groups over those indices and the ``StoryIndex`` that lets new articles join them.
@@ -300,7 +305,8 @@ def _analyze_sources(
 
     todo = [si for si, group in enumerate(groups) if not _fits(known.get(keys[si]), docs, group)]
     done = _stories_many(docs, groups, rep_of, todo, progress)
-    drafts: list[tuple[int, list[tuple[int, int]], str, list, list, float]] = []
+    # every story's families, end to end
+    cols: StoryFamilies = ([], [], array("q"), array("q"), array("q"), array("q"), array("q"), array("q"), array("q"))
     for si, group in enumerate(groups):
         res = done.get(si)
         if res is None:
@@ -314,38 +320,49 @@ def _analyze_sources(
                 d.labels = list(d.labels)
                 for j, role, kind in labels[p]:
                     d.labels[j] = _label(role, kind)
-        for kind, members, shared, differs, score in fams:
-            drafts.append((si, [(group[p], j) for p, j in members], kind, shared, differs, score))
+        for k, col in enumerate(fams):
+            if k == 3:  # positions in the story -> articles
+                cols[k].extend(map(group.__getitem__, col))
+            else:
+                cols[k].extend(col)  # type: ignore[attr-defined]
     if progress:
         progress("align", len(groups), len(groups))
     if fresh:
         memo.put_stories(fresh)
-    return _assemble(docs, groups, drafts, skipped)
+    return _assemble(docs, groups, cols, skipped)
 
 
-def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, skipped: Sequence[Skipped]) -> Analysis:
-    # Sentence ids and families.
+def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], fams: StoryFamilies, skipped: Sequence[Skipped]) -> Analysis:
+    """The analysis of ``docs`` in ``groups`` with ``fams`` (positions in ``fams`` read as
+    article indices)."""
+    aids = [f"a{di}" for di in range(len(docs))]
+    kinds, scores, sizes, doc, sent, shared_n, shared, differs_n, differs = fams
+    cols = MemberColumns(
+        aids,
+        doc,
+        sent,
+        array("q", accumulate(shared_n, initial=0)),
+        shared,
+        array("q", accumulate(differs_n, initial=0)),
+        differs,
+    )
     fam_at: list[list[str | None]] = [[None] * len(d.labels) for d in docs]
     published = [d.header.published for d in docs]
     families: list[Family] = []
-    for fi, (_si, members, kind, shared, differs, score) in enumerate(drafts):
+    lo = 0
+    for fi, (kind, score, size) in enumerate(zip(kinds, scores, sizes)):
+        hi = lo + size
         fid = f"f{fi}"
-        ids = [f"a{di}.s{sj}" for di, sj in members]
-        for di, sj in members:
+        at = doc[lo:hi]
+        for di, sj in zip(at, sent[lo:hi]):
             fam_at[di][sj] = fid
-        families.append(
-            Family(
-                fid,
-                kind,  # type: ignore[arg-type]
-                tuple(map(tuple.__new__, repeat(Member), zip(ids, map(tuple, shared), map(tuple, differs)))),
-                first_of(ids, [published[di] for di, _ in members]),
-                score,
-            )
-        )
+        k = first_index([published[di] for di in at])
+        families.append(Family(fid, kind, MemberRows(cols, lo, hi), None if k is None else cols.sentence(lo + k), score))  # type: ignore[arg-type]
+        lo = hi
 
     articles = []
     for di, d in enumerate(docs):
-        aid = f"a{di}"
+        aid = aids[di]
         flat = d.flat
         labels = d.labels
         sents = SentenceRows(
@@ -375,7 +392,7 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], drafts, ski
         )
 
     stories = [
-        Story(f"c{si}", _story_title(articles, g), tuple(f"a{di}" for di in g)) for si, g in enumerate(groups)
+        Story(f"c{si}", _story_title(articles, g), tuple(aids[di] for di in g)) for si, g in enumerate(groups)
     ]
     return Analysis(tuple(articles), tuple(stories), tuple(families), tuple(skipped), ENGINE_VERSION)
 
@@ -427,9 +444,17 @@ def _fits(res: StoryResult | None, docs: Sequence[_Doc], group: Sequence[int]) -
     if res is None:
         return False
     try:
-        _fams, labels = res
-        return len(labels) == len(group) and all(
-            0 <= j < len(docs[di].labels) for p, di in enumerate(group) for j, _role, _kind in labels[p]
+        fams, labels = res
+        kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs = fams
+        n = len(pos)
+        return (
+            len(labels) == len(group)
+            and all(0 <= j < len(docs[di].labels) for p, di in enumerate(group) for j, _role, _kind in labels[p])
+            and len(kinds) == len(scores) == len(sizes)
+            and sum(sizes) == n == len(sent) == len(shared_n) == len(differs_n)
+            and sum(shared_n) == len(shared)
+            and sum(differs_n) == len(differs)
+            and all(0 <= p < len(group) and 0 <= j < len(docs[group[p]].labels) for p, j in zip(pos, sent))
         )
     except (TypeError, ValueError):
         return False
@@ -462,12 +487,23 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
                 norms=d.norms,
             )
         )
-    out = []
+    out: StoryFamilies = ([], [], array("q"), array("q"), array("q"), array("q"), array("q"), array("q"), array("q"))
+    kinds, scores, sizes, pos, sent, shared_n, shared_col, differs_n, differs_col = out
     for kind, members, shared, differs, score in fams:
         keep = [k for k, (p, sj) in enumerate(members) if final[p][sj].role == "body"]
         if len({members[k][0] for k in keep}) < 2:
             continue
-        out.append((kind, [members[k] for k in keep], [shared[k] for k in keep], [differs[k] for k in keep], score))
+        kinds.append(kind)
+        scores.append(score)
+        sizes.append(len(keep))
+        for k in keep:
+            p, sj = members[k]
+            pos.append(p)
+            sent.append(sj)
+            shared_n.append(2 * len(shared[k]))
+            shared_col.extend(chain.from_iterable(shared[k]))
+            differs_n.append(2 * len(differs[k]))
+            differs_col.extend(chain.from_iterable(differs[k]))
     changed = []
     for p, di in enumerate(group):
         own = docs[di].labels

@@ -17,9 +17,16 @@ def first_carrier(members: Sequence[str], published: Mapping[str, str | None]) -
 
 def first_of(members: Sequence[str], dates: Sequence[str | None]) -> str | None:
     """``first_carrier`` with the members' dates given in member order."""
-    if not members or None in dates:
+    k = first_index(dates)
+    return None if k is None else members[k]
+
+
+def first_index(dates: Sequence[str | None]) -> int | None:
+    """Where the one earliest of ``dates`` is; None when a date is missing or the earliest is
+    shared (or there are none)."""
+    if not dates or None in dates:
         return None
     first = min(dates)  # (ISO dates order as text)
     if dates.count(first) > 1:
         return None
-    return members[dates.index(first)]
+    return dates.index(first)
