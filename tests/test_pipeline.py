@@ -138,9 +138,29 @@ def test_damaged_memo_entries_are_recomputed(corpus):
     sources = read_inputs([corpus])[0]
     memo = DictMemo()
     good = analyze_sources(sources, memo=memo)
+    kept = dict(memo.stories)
     for k in memo.stories:
         memo.stories[k] = ([], [()])  # wrong shape
     assert analyze_sources(sources, memo=memo) == good
+    # well-shaped columns that do not fit the story: each damage is caught, never assembled
+    key, (fams, labels) = next((k, v) for k, v in kept.items() if len(v[0][3]) > 0)
+    kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs = fams
+
+    def with_col(i, value):
+        cols = list(fams)
+        cols[i] = value
+        return (tuple(cols), labels)
+
+    far = type(sent)("q", [10**6] * len(sent))
+    for bad in (
+        with_col(4, far),  # a sentence past its article's end
+        with_col(3, type(pos)("q", [len(labels)] * len(pos))),  # a position past the story
+        with_col(2, type(sizes)("q", [s + 1 for s in sizes])),  # sizes not the members'
+        with_col(5, type(shared_n)("q", [n + 2 for n in shared_n])),  # spans not the flat pairs'
+    ):
+        memo.stories = dict(kept)
+        memo.stories[key] = bad
+        assert analyze_sources(sources, memo=memo) == good
 
 
 class ClusteringMemo(DictMemo):

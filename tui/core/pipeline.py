@@ -447,14 +447,16 @@ def _fits(res: StoryResult | None, docs: Sequence[_Doc], group: Sequence[int]) -
         fams, labels = res
         kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs = fams
         n = len(pos)
+        lens = [len(docs[di].labels) for di in group]
         return (
             len(labels) == len(group)
-            and all(0 <= j < len(docs[di].labels) for p, di in enumerate(group) for j, _role, _kind in labels[p])
+            and all(0 <= j < lens[p] for p in range(len(group)) for j, _role, _kind in labels[p])
             and len(kinds) == len(scores) == len(sizes)
             and sum(sizes) == n == len(sent) == len(shared_n) == len(differs_n)
             and sum(shared_n) == len(shared)
             and sum(differs_n) == len(differs)
-            and all(0 <= p < len(group) and 0 <= j < len(docs[group[p]].labels) for p, j in zip(pos, sent))
+            and (n == 0 or (min(pos) >= 0 and max(pos) < len(group) and min(sent) >= 0))
+            and all(map(int.__lt__, sent, map(lens.__getitem__, pos)))  # each sentence in its article
         )
     except (TypeError, ValueError):
         return False
