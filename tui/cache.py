@@ -376,20 +376,25 @@ class AnalysisCache:
             self.problem = f"analysis cache not written ({e})"
 
     # ------------------------------------------------------------ parts (Memo)
+    def _select(self, table: str, column: str, keys: Sequence[str], what: str):
+        """Rows of ``what`` for the entries of ``keys`` that this engine stored (500 keys a query)."""
+        assert self._db is not None
+        wanted = list(dict.fromkeys(keys))
+        for lo in range(0, len(wanted), 500):
+            part = wanted[lo : lo + 500]
+            q = f"SELECT {what} FROM {table} WHERE engine=? AND {column} IN ({','.join('?' * len(part))})"
+            yield from self._db.execute(q, (ENGINE_VERSION, *part))
+
     def _get_parts(self, table: str, column: str, keys: Sequence[str]) -> dict:
         out: dict = {}
         if self._db is None or not keys:
             return out
-        wanted = list(dict.fromkeys(keys))
         try:
-            for lo in range(0, len(wanted), 500):
-                part = wanted[lo : lo + 500]
-                q = f"SELECT {column}, data FROM {table} WHERE engine=? AND {column} IN ({','.join('?' * len(part))})"
-                for k, data in self._db.execute(q, (ENGINE_VERSION, *part)):
-                    try:
-                        out[k] = _unblob(data)
-                    except _READ_ERRORS:
-                        continue  # a damaged entry is a miss
+            for k, data in self._select(table, column, keys, f"{column}, data"):
+                try:
+                    out[k] = _unblob(data)
+                except _READ_ERRORS:
+                    continue  # a damaged entry is a miss
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache unreadable, re-analysing ({e})"
         return out
@@ -399,12 +404,8 @@ class AnalysisCache:
         out: set[str] = set()
         if self._db is None or not keys:
             return out
-        wanted = list(dict.fromkeys(keys))
         try:
-            for lo in range(0, len(wanted), 500):
-                part = wanted[lo : lo + 500]
-                q = f"SELECT {column} FROM {table} WHERE engine=? AND {column} IN ({','.join('?' * len(part))})"
-                out.update(k for (k,) in self._db.execute(q, (ENGINE_VERSION, *part)))
+            out.update(k for (k,) in self._select(table, column, keys, column))
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache unreadable, re-analysing ({e})"
         return out

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
-from typing import Literal, NamedTuple, overload
+from typing import Literal, NamedTuple, TypeVar, overload
 
 Role = Literal["title", "meta", "body", "boilerplate"]
 FamilyKind = Literal["verbatim", "edited", "quote"]
@@ -36,6 +36,7 @@ BOILERPLATE_KINDS: tuple[str, ...] = (
 )
 
 Span = tuple[int, int]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,35 @@ class Sentence:
     family: str | None = None  # family id, or None if the sentence is unique
 
 
-class SentenceRows(Sequence[Sentence]):
+class _Built(Sequence[_T]):
+    """A sequence kept in a compact form and made into a tuple of its items on first index or
+    iteration (``built``); equal, and hash-equal, to that tuple."""
+
+    __slots__ = ()
+
+    def built(self) -> tuple[_T, ...]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> _T: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[_T, ...]: ...
+    def __getitem__(self, i):
+        return self.built()[i]
+
+    def __iter__(self) -> Iterator[_T]:
+        return iter(self.built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (type(self), tuple)):
+            return self.built() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.built())
+
+
+class SentenceRows(_Built[Sentence]):
     """An article's sentences kept as columns, made into ``Sentence`` objects on first use.
 
     An analysis of 10k articles holds ~250k sentences; most views read a few articles, so the
@@ -124,24 +153,6 @@ class SentenceRows(Sequence[Sentence]):
 
     def __len__(self) -> int:
         return len(self.starts)
-
-    @overload
-    def __getitem__(self, i: int) -> Sentence: ...
-    @overload
-    def __getitem__(self, i: slice) -> tuple[Sentence, ...]: ...
-    def __getitem__(self, i):
-        return self.built()[i]
-
-    def __iter__(self) -> Iterator[Sentence]:
-        return iter(self.built())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (SentenceRows, tuple)):
-            return self.built() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.built())
 
     def __repr__(self) -> str:
         return f"SentenceRows({self.article!r}, {len(self)} sentences)"
@@ -247,7 +258,7 @@ def _spans(flat: array, at: array, lo: int, hi: int) -> list[tuple[Span, ...]]:
     return out
 
 
-class MemberRows(Sequence[Member]):
+class MemberRows(_Built[Member]):
     """One family's members: members ``lo``..``hi`` of a ``MemberColumns``, made into ``Member``
     tuples on first use (their sentence ids and count are read without).  Equal to the tuple
     of its members."""
@@ -275,24 +286,6 @@ class MemberRows(Sequence[Member]):
 
     def __len__(self) -> int:
         return self.hi - self.lo
-
-    @overload
-    def __getitem__(self, i: int) -> Member: ...
-    @overload
-    def __getitem__(self, i: slice) -> tuple[Member, ...]: ...
-    def __getitem__(self, i):
-        return self.built()[i]
-
-    def __iter__(self) -> Iterator[Member]:
-        return iter(self.built())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (MemberRows, tuple)):
-            return self.built() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.built())
 
     def __repr__(self) -> str:
         return f"MemberRows({len(self)} members)"
