@@ -35,13 +35,13 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain
-from operator import itemgetter
+from itertools import accumulate, chain, compress
+from operator import itemgetter, not_
 from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, LCSseq
 
 from .text import _JOINERS as _TEXT_JOINERS
 from .text import (  # text.tokens' words, to stay in step
@@ -480,37 +480,86 @@ def _prep(
     )
 
 
+def _prep_plain(
+    text: str,
+    norms: Sequence[str],
+    starts: list[int],
+    caps: list[bool],
+    coded: str | tuple,
+    joined: str,
+    counts: tuple[list[int], list[int] | None, list[int] | None],
+    off: int,
+) -> _Prep:
+    """``_prep(text, codes=..., ws=ws, coded=coded, joined=joined, counts=counts, off=off)``
+    for a sentence whose words (``ws``: ``starts``, ``caps``) need no rewriting: ``norms``
+    are its matching forms."""
+    quoted = None
+    if '"' in text or not text.isascii() and _QUOTE_MARK_RE.search(text):
+        q = _quoted(text, starts)
+        if True in q:
+            quoted = q
+    n = len(norms)
+    stops, digits, negs = counts
+    end = off + n
+    if digits is not None and digits[end] == digits[off]:
+        digits = None
+    return _Prep(
+        text,
+        norms,
+        caps,
+        quoted,
+        negs[end] - negs[off] if negs is not None else 0,
+        coded,
+        joined,
+        quoted is not None,
+        stops,
+        digits,
+        off,
+        stops[end] - stops[off],
+        digits[end] - digits[off] if digits is not None else 0,
+    )
+
+
 def _word_counts(codes: _Codes, bucket_codes: Sequence[str]) -> tuple[tuple[list[int], list[int] | None, list[int] | None], list[int]] | None:
-    """Prefix counts over the words of ``bucket_codes`` end to end: of stop words, of words
-    starting with a digit and of negating words (None for a kind no word is of), and where
-    each bucket's words start.  Per distinct word, not per sentence: a story's sentences
-    share most words.  None when the words are not coded as characters below the surrogates
-    (then each sentence counts its own)."""
+    """Prefix counts of stop words, of words starting with a digit and of negating words
+    (None for a kind no word is of) in every bucket (given by its code), laid end to end:
+    bucket ``b``'s counts start at ``offs[b]`` (the second list returned) with a 0.  Counted
+    per distinct word, not per sentence (a story's sentences share most words).  None when the
+    words are not coded as characters below the surrogates (then each sentence counts its
+    own)."""
     m = codes.map
     n = len(m)
-    if codes.tuples or not n or n > 0xD800:
+    nb = len(bucket_codes)
+    if codes.tuples or not n or n > 0xD800 or not nb:
         return None
     w = np.frombuffer("".join(bucket_codes).encode("utf-32-le"), dtype=np.uint32)  # (code = rank in m)
+    lens = np.fromiter(map(len, bucket_codes), np.int64, nb)
+    starts = np.zeros(nb, dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=starts[1:])  # each bucket's first count (its 0)
+    at = np.arange(len(w)) + np.repeat(np.arange(nb) + 1, lens)  # a word's count after it
+    firsts = np.repeat(starts, lens + 1)
     # the first character of every distinct word (an empty word has the separator's)
     chars = np.frombuffer(("\x00".join(m) + "\x00").encode("utf-32-le"), dtype=np.uint32)
-    firsts = chars[np.concatenate(([0], np.flatnonzero(chars == 0)[:-1] + 1))]
-    digit = (firsts >= 48) & (firsts <= 57)
-    for k in np.flatnonzero(firsts > 127).tolist():
-        digit[k] = chr(firsts[k]).isdigit()
+    initial = chars[np.concatenate(([0], np.flatnonzero(chars == 0)[:-1] + 1))]
+    digit = (initial >= 48) & (initial <= 57)
+    for k in np.flatnonzero(initial > 127).tolist():
+        digit[k] = chr(initial[k]).isdigit()
 
     def prefix(flags: np.ndarray) -> list[int] | None:
         f = flags[w]
         if not f.any():
             return None
-        out = np.zeros(len(w) + 1, dtype=np.int64)
-        np.cumsum(f, out=out[1:])
-        return out.tolist()
+        c = np.zeros(len(w) + nb, dtype=np.int64)
+        c[at] = f
+        np.cumsum(c, out=c)
+        c -= c[firsts]  # (small numbers: Python keeps one object per small int)
+        return c.tolist()
 
     stops = prefix(np.fromiter(map(_STOP.__contains__, m), bool, n))
     if stops is None:
-        stops = [0] * (len(w) + 1)
+        stops = [0] * (len(w) + nb)
     negations = prefix(np.fromiter(map(_NEGATORS.__contains__, m), bool, n))
-    return (stops, prefix(digit), negations), [0, *accumulate(map(len, bucket_codes))]
+    return (stops, prefix(digit), negations), starts.tolist()
 
 
 def match(a: str, b: str) -> str | None:
@@ -543,6 +592,18 @@ def _decide(a: _Prep, b: _Prep, ratio: float | None = None) -> tuple[str, float]
         ratio = fuzz.ratio(a.joined, b.joined)
     if not quoted and ratio < 2 * EDITED_MIN - 101 and not _may_contain(la, lb):
         return None
+    if la >= EDITED_MIN_WORDS and lb >= EDITED_MIN_WORDS and a.negations == b.negations:
+        lcs = LCSseq.similarity(ca, cb)
+        if lcs == la or lcs == lb:
+            # One side's words all lie in the other in order (a trimmed copy): that side
+            # has no word outside the equal blocks, so no name or figure of it is swapped
+            # and its stop words all pair with the other side's; the edited test needs no
+            # alignment.  (Otherwise the decision below aligns the words.)
+            extra = lb - lcs - (b.n_stops - a.n_stops) if lcs == la else la - lcs - (a.n_stops - b.n_stops)
+            if extra <= EDITED_MAX_EXTRA:
+                edited = 100 * (0.5 * (2 * lcs / (la + lb)) + 0.5 * (ratio / 100))
+                if edited >= EDITED_MIN:
+                    return ("edited", edited)
     ops = Indel.opcodes(ca, cb).as_list()  # (tag, src_start, src_end, dest_start, dest_end)
     na, nb, xa, xb = a.norms, b.norms, a.caps, b.caps
     conflict = False
@@ -623,22 +684,29 @@ def _contained(a: _Prep, b: _Prep, lcs: int, ops: list[tuple[str, int, int, int,
     ``CONTAIN_SLACK`` words a side inside the matched stretch; the longer one's other words
     (the trimmed clause) lie before or after that stretch, and the stretch holds the same
     negations as the shorter sentence."""
-    la, lb = len(a.norms), len(b.norms)
+    la, lb = len(a.codes), len(b.codes)  # (a word a code)
     if not _may_contain(la, lb) or min(la, lb) - lcs > CONTAIN_SLACK:
         return False
-    eq = [op for op in ops if op[0] == "equal"]
-    if not eq:
+    first = last = None  # equal blocks
+    for op in ops:
+        if op[0] == "equal":
+            if first is None:
+                first = op
+            last = op
+    if first is None or last is None:
         return False
     if la > lb:
-        long, short, lo, hi = a, b, eq[0][1], eq[-1][2]
+        long, short, lo, hi, k1, k2 = a, b, first[1], last[2], 3, 4
     else:
-        long, short, lo, hi = b, a, eq[0][3], eq[-1][4]
+        long, short, lo, hi, k1, k2 = b, a, first[3], last[4], 1, 2
     if hi - lo - lcs > CONTAIN_SLACK:
         return False
-    # the shorter side's own word, if any, is no name or figure the longer one lacks
-    k1, k2 = (3, 4) if short is b else (1, 2)
-    if any(short.caps[p] for op in ops if op[0] != "equal" for p in range(op[k1], op[k2])):
-        return False
+    if lcs < len(short.codes):
+        # the shorter side's own word, if any, is no name or figure the longer one lacks
+        caps = short.caps
+        for op in ops:
+            if op[0] != "equal" and True in caps[op[k1] : op[k2]]:
+                return False
     span = long.norms[lo:hi]
     return short.negations == (sum(w in _NEGATORS for w in span) if not _NEGATORS.isdisjoint(span) else 0)
 
@@ -651,6 +719,8 @@ def _names_differ(
     place ("Paris" / "Berlin"), unless one abbreviates the other ("US" / "United States",
     "Sen." / "Senator")."""
     if xe <= xs or ye <= ys or xe - xs > SWAP_MAX or ye - ys > SWAP_MAX:
+        return False
+    if True not in xc[xs:xe] or True not in yc[ys:ye]:  # (no name or figure on a side)
         return False
     cx = [xn[k] for k in range(xs, xe) if xc[k]]
     cy = [yn[k] for k in range(ys, ye) if yc[k]]
@@ -815,6 +885,20 @@ class _WordBatch:
             self._made[k] = ws
         return ws
 
+    def plain(self, k: int) -> tuple[list[int], list[bool]] | None:
+        """(word starts, caps) of sentence ``k`` when it was tokenized in the batch and has no
+        number word to rewrite (its matching forms are its norms); else None."""
+        if self._exact[k] or not _SPECIAL.isdisjoint(self.norms[k]):
+            return None
+        ws = self._made[k]
+        if ws is not None:
+            return ws.starts, ws.caps
+        a, z = self._lo[k], self._hi[k]
+        caps = self._updig[a:z] if self._digit[k] else self._caps[a:z]
+        if caps:
+            caps[0] = False
+        return self._starts[a:z], caps
+
     def whole(self, k: int) -> tuple[int, int, int]:
         """(word count, start of the first word, end of the last) of sentence ``k`` (which has words)."""
         if self._exact[k] or self._made[k] is not None:
@@ -856,17 +940,16 @@ def align(sentences: Sequence[AlignInput]) -> list[FamilyDraft]:
 
 
 def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
-    texts_l = [s.text for s in items]
-    docs_l = [s.doc for s in items]
-    offs_l = [s.offset for s in items]
-    keys_l = [s.key for s in items]
+    if not items:
+        return []
+    # the columns, in one pass (an AlignInput is a tuple: key, doc, text, offset, norm)
+    keys_l, docs_l, texts_l, offs_l, norm_l = zip(*items)
     # 1. buckets of identical word lists
     bucket_norms: list[tuple[str, ...]] = []
     bucket_items: list[list[int]] = []
     word_lists: dict[tuple[str, ...], list[int]] = {}
     by_norm: dict[str, list[int]] = defaultdict(list)  # the caller's ASCII norm strings
     odd: list[int] = []
-    norm_l = [s.norm for s in items]
     if None not in norm_l and "".join(norm_l).isascii():  # (the usual case: one check for all)
         for i, n in enumerate(norm_l):
             if n:
@@ -924,7 +1007,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         if n >= QUOTE_MIN_SHINGLES or ratio(joined[x], joined[y], score_cutoff=ratio_floor)
     ]
     COUNTERS["candidates"] += len(pairs)
-    preps: dict[int, _Prep] = {}
+    preps: list[_Prep | None] = [None] * nb
     # the words of every text that may be compared or marked, tokenized together (each text
     # belongs to one bucket: its words are the bucket's)
     live = {b for b in range(nb) if single_doc[b] < 0}
@@ -970,9 +1053,17 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         return max(ts, key=_quote_marks) if ts and len(ts) > 1 else texts_l[its[0]]
 
     def prep(b: int) -> _Prep:
-        p = preps.get(b)
+        p = preps[b]
         if p is None:
-            text = text_of(b)
+            its = bucket_items[b]
+            text = texts_l[its[0]] if len(its) == 1 else text_of(b)
+            k = texts.get(text)
+            if counts is not None and k is not None and (plain := batch.plain(k)) is not None:
+                # (the usual case: the bucket's words, code and counts serve as they are)
+                p = preps[b] = _prep_plain(
+                    text, bucket_norms[b], *plain, bucket_codes[b], bucket_joined[b], counts, bucket_starts[b]
+                )
+                return p
             ws = words_of(text, b)
             # (the bucket's code serves when no number was rewritten)
             if tuple(ws.norms) == bucket_norms[b]:
@@ -1002,17 +1093,15 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
             r = links[k] = _decide(prep(k[0]), prep(k[1]))
         return r
 
-    edges = []
-    decided = 0
-    for x, y in pairs:  # (unique, x < y, sorted: link(x, y) without the calls or the lookup)
-        d = single_doc[x]
-        if d >= 0 and d == single_doc[y]:
-            continue
-        decided += 1
-        r = links[(x, y)] = _decide(preps.get(x) or prep(x), preps.get(y) or prep(y))
-        if r is not None:
-            edges.append((r[1], x, y))
-    COUNTERS["decisions"] += decided
+    # (pairs are unique, x < y and sorted: link(x, y) without the calls or the lookups)
+    todo = [p for p in pairs if (d := single_doc[p[0]]) < 0 or d != single_doc[p[1]]]
+    for b in sorted({b for p in todo for b in p}):
+        prep(b)
+    ps = preps
+    decided = [_decide(ps[x], ps[y]) for x, y in todo]  # type: ignore[arg-type]
+    links.update(zip(todo, decided))
+    edges = [(r[1], x, y) for (x, y), r in zip(todo, decided) if r is not None]
+    COUNTERS["decisions"] += len(todo)
     # strongest first, then by (x, y): the order they were made in (the sort is stable, also reversed)
     edges.sort(key=itemgetter(0), reverse=True)
 
@@ -1112,7 +1201,8 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         full: dict[int, bool] = {}
         for b in used_buckets:
             if len(docs_of[b]) > 1:
-                matched[b] = [True] * (len(preps[b].norms) if b in preps else len(words_of(text_of(b), b).norms))
+                pv = preps[b]
+                matched[b] = [True] * (len(pv.norms) if pv is not None else len(words_of(text_of(b), b).norms))
                 full[b] = True
             else:
                 f = matched[b] = _flags(prep(b).codes, [prep(o).codes for o in peers(b)], False)
@@ -1294,12 +1384,16 @@ def _flags(own, others: list, copied: bool) -> list[bool]:
     if copied:
         return f
     COUNTERS["flag_compares"] += len(others)
+    pending: set | None = None  # own's words not flagged yet (after the first compare)
     for other in others:
+        if pending is not None and pending.isdisjoint(other):
+            continue  # (an equal block pairs equal words: this variant can flag none of them)
         for tag, s1, e1, _, _ in Indel.opcodes(own, other).as_list():
             if tag == "equal":
                 f[s1:e1] = [True] * (e1 - s1)
-        if all(f):  # (no other variant can unset a flag)
+        if False not in f:  # (no other variant can unset a flag)
             break
+        pending = set(compress(own, map(not_, f)))
     return f
 
 
