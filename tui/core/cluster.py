@@ -30,15 +30,17 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+import struct
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, repeat
 from itertools import count as counter
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -254,18 +256,30 @@ def _useful(w: str) -> bool:
     return w not in _STOP and (len(w) > 1 or w.isdigit())
 
 
-def _keys_of(words: Iterable[str]) -> bytes:
-    """The keys of ``words`` as native uint64 bytes (through the per-process memo)."""
+def _keys_of(words: Collection[str]) -> bytes:
+    """The keys of ``words`` as native uint64 bytes (through the per-process memo: one
+    ``itemgetter`` call looks them all up in C)."""
     memo = _KEY_MEMO
+    if len(words) < 2:
+        if not words:
+            return b""
+        (w,) = words
+        got = memo.get(w)
+        if got is None:
+            if len(memo) > _KEY_MEMO_MAX:
+                memo.clear()
+            got = memo[w] = array("Q", [_word_key(w)]).tobytes()
+        return got
+    get = itemgetter(*words)
     try:
-        return b"".join(map(memo.__getitem__, words))
+        return b"".join(get(memo))
     except KeyError:
         if len(memo) > _KEY_MEMO_MAX:
             memo.clear()
         for w in words:
             if w not in memo:
                 memo[w] = array("Q", [_word_key(w)]).tobytes()
-        return b"".join(map(memo.__getitem__, words))
+        return b"".join(get(memo))
 
 
 def doc_features(doc: ClusterDoc) -> DocFeatures:
@@ -274,19 +288,64 @@ def doc_features(doc: ClusterDoc) -> DocFeatures:
     if doc.features is not None:
         return doc.features
     titles = _title_words(doc.title) if doc.title else []
-    if doc.text is not None:
-        words = (f"{doc.text} {' '.join(titles)}" if titles else doc.text).split()
-    else:
-        words = [*doc.words, *titles]
     count: dict[str, int] = {}
-    _count_elements(count, words)
+    _count_elements(count, doc.words if doc.text is None else doc.text.split())
+    if titles:  # (a text's title words as its words would be: split at whitespace)
+        _count_elements(count, titles if doc.text is None else " ".join(titles).split())
     for w in doc.salient:  # salient counts ride in the high half of the counts
         if w in count:
             count[w] += 1 << 32
-    joined = " ".join(count)
-    plain = joined != "" and joined.count(" ") == len(count) - 1  # no word is empty or holds a space
-    text: str | tuple[str, ...] = joined if plain else tuple(count)
-    return text, _keys_of(count), array("Q", count.values()).tobytes()
+    return _packed(count)
+
+
+# Sentence (a body sentence's matching forms, words apart by single spaces) -> its words, per
+# process: news copy repeats sentences, so most are split once.  The words are one object per
+# distinct word (_WORD_OBJECTS): counting them finds each by identity, with its hash kept.
+# Emptied when full: _SENTENCE_MEMO_MAX sentences (about 50 MB at most with typical sentences
+# of 20 words and 120 characters), _KEY_MEMO_MAX words.
+_SENTENCE_WORDS: dict[str, tuple[str, ...]] = {}
+_WORD_OBJECTS: dict[str, str] = {}
+_SENTENCE_MEMO_MAX = 100_000
+
+
+def body_features(
+    title: str | None, sentences: Iterable[str], salient: Iterable[str] = ()
+) -> tuple[DocFeatures, int]:
+    """``doc_features`` of a document whose body words are those of ``sentences`` (each
+    split at whitespace, in order) and how many distinct body words it has:
+    ``doc_features(ClusterDoc(title, " ".join(sentences).split(), salient=salient))`` and
+    ``len(set(" ".join(sentences).split()))``, with each sentence's words remembered."""
+    memo = _SENTENCE_WORDS
+    count: dict[str, int] = {}
+    for sentence in sentences:
+        got = memo.get(sentence)
+        if got is None:
+            if len(memo) >= _SENTENCE_MEMO_MAX:
+                memo.clear()
+            objects = _WORD_OBJECTS
+            if len(objects) >= _KEY_MEMO_MAX:
+                objects.clear()
+            words = sentence.split()
+            got = memo[sentence] = tuple(map(objects.setdefault, words, words))
+        _count_elements(count, got)
+    n_body = len(count)
+    if title:
+        titles = _title_words(title)
+        if titles:
+            _count_elements(count, titles)
+    for w in salient:  # salient counts ride in the high half of the counts
+        if w in count:
+            count[w] += 1 << 32
+    return _packed(count), n_body
+
+
+def _packed(count: dict[str, int]) -> DocFeatures:
+    """``DocFeatures`` of a document's words and their (packed) counts, in order."""
+    words = [*count]
+    joined = " ".join(words)
+    plain = joined != "" and joined.count(" ") == len(words) - 1  # no word is empty or holds a space
+    text: str | tuple[str, ...] = joined if plain else tuple(words)
+    return text, _keys_of(words), struct.pack(f"{len(words)}Q", *count.values())
 
 
 def _words_of(f: DocFeatures) -> list[str]:
