@@ -62,8 +62,14 @@ def test_reading_prepares_what_the_memo_lacks_once_per_text(corpus, monkeypatch)
     memo = DictMemo()
     memo.prepared = {s.digest: pipeline.prepare_text(s.raw) for s in serial_sources[:5]}
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
-    sources, skipped, made = pipeline.read_and_prepare(files, memo)
+    calls = []
+    sources, skipped, made = pipeline.read_and_prepare(files, memo, progress=lambda *a: calls.append(a))
     assert sources == serial_sources and not skipped
+    # progress: reading to the last file, then preparing to the last text sent
+    read = [c for c in calls if c[0] == "read"]
+    prep = [c for c in calls if c[0] == "segment"]
+    assert read and read[-1] == ("read", len(files), len(files)) and calls.index(read[-1]) < calls.index(prep[0])
+    assert prep[-1] == ("segment", len(made), len(made)) and [c[1] for c in prep] == sorted(c[1] for c in prep)
     wanted = {s.digest for s in sources} - set(memo.prepared)
     assert set(made) == wanted and len(wanted) == len(sources) - 6  # the memo's five, and the copy's text once
     for s in sources:
@@ -229,3 +235,16 @@ def test_salient_memo_gives_the_same_preparation_and_stays_bounded(monkeypatch):
     pipeline._SALIENT.clear()
     small = [pipeline.prepare_text(t) for t in texts]
     assert small == cold and len(pipeline._SALIENT) <= 5
+
+
+def test_reading_batches_cover_the_files_in_order_small_at_both_ends():
+    for n, workers in ((1, 2), (37, 2), (500, 2), (10_000, 2), (20_001, 2), (10_000, 8)):
+        b = pipeline._batches(n, workers)
+        assert b[0][0] == 0 and b[-1][1] == n
+        assert all(lo < hi for lo, hi in b) and all(x[1] == y[0] for x, y in zip(b, b[1:]))
+        sizes = [hi - lo for lo, hi in b]
+        if n >= 10_000:
+            big = max(sizes)
+            assert all(s < big for s in sizes[:workers])  # every worker starts on a small batch
+            assert all(s < big for (lo, _), s in zip(b, sizes) if lo >= n - n // 4)  # and ends on small ones
+            assert len(b) <= workers * 16

@@ -156,11 +156,10 @@ def read_and_prepare(
     skipped: list[Skipped] = []
     seen: set[str] = set()
     sent = []
-    step = max(50, -(-len(files) // (WORKERS * 8)))
     with _FORK_LOCK, ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-        for lo in range(0, len(files), step):
+        for lo, hi in _batches(len(files), WORKERS):
             batch: list[Source] = []
-            for f in files[lo : lo + step]:
+            for f in files[lo:hi]:
                 got = _read_one(f)
                 if isinstance(got, Skipped):
                     skipped.append(got)
@@ -174,12 +173,31 @@ def read_and_prepare(
             if batch:
                 sent.append((batch, pool.submit(_prepare_batch, [(s.path, s.raw) for s in batch])))
             if progress:
-                progress("read", min(lo + step, len(files)), len(files))
+                progress("read", hi, len(files))
         made: Made = {}
+        todo = sum(len(batch) for batch, _fut in sent)
         for batch, fut in sent:
             for s, (prep, outlet) in zip(batch, fut.result()):
                 made[s.digest] = (prep, s.path, outlet)
+            if progress:
+                progress("segment", len(made), todo)
     return sources, skipped, made
+
+
+def _batches(n: int, workers: int) -> list[tuple[int, int]]:
+    """Bounds of the batches ``read_and_prepare`` sends: about 8 per worker, but a quarter of
+    that size for the first ``workers`` (every worker starts as soon as a few files are read)
+    and for the last quarter of the files (the workers finish within a small batch of each
+    other)."""
+    big = max(50, -(-n // (workers * 8)))
+    small = max(25, big // 4)
+    out: list[tuple[int, int]] = []
+    lo = 0
+    while lo < n:
+        hi = min(n, lo + (small if len(out) < workers or lo >= n - n // 4 else big))
+        out.append((lo, hi))
+        lo = hi
+    return out
 
 
 def _prepare_batch(items: Sequence[tuple[str, str]]) -> list[tuple[Prepared, tuple[str, str]]]:
