@@ -78,3 +78,28 @@ def test_paths_command_uses_override(tmp_path):
     p = run(["paths"], tmp_path)
     assert p.returncode == 0
     assert str(tmp_path / "home") in p.stdout
+
+
+def test_listing_walked_aside_is_the_listing(wd_home, tmp_path, monkeypatch):
+    """``wirediff DIR`` walks the inputs in a forked child while Textual is imported: what comes
+    back through the pipe is the listing the process would have made itself."""
+    import shutil
+
+    from tui import cache, cli
+
+    d = tmp_path / "corpus"
+    shutil.copytree(ROOT / "seeds", d)
+    (d / "empty.txt").write_text("")  # unreadable: listed now, skipped when read
+    cold = cli._listing_aside([str(d)], one_story=False, use_cache=True)()
+    assert cold == cache.open_listing([str(d)]) and cold.summaries is None
+    cache.load_analysis([str(d)])
+    warm = cli._listing_aside([str(d)], one_story=False, use_cache=True)()
+    assert warm == cache.open_listing([str(d)])
+    assert warm.summaries and warm.key and [s.story.id for s in warm.summaries]
+    assert all(isinstance(f, Path) for f in warm.files) and len(warm.files) == 6
+
+    def broken(*_a, **_k):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(cache, "open_listing", broken)  # the child fails: the caller lists itself
+    assert cli._listing_aside([str(d)], one_story=False, use_cache=True)() is None

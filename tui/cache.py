@@ -593,6 +593,29 @@ class Listing:
         return tuple(self.skipped) + tuple(self.unread)
 
 
+def listing_bytes(listing: Listing) -> bytes:
+    """``listing`` for another process (``listing_from_bytes``): its files as strings, which
+    unpickle several times faster than paths."""
+    return pickle.dumps(
+        (
+            [str(f) for f in listing.files],
+            listing.skipped,
+            listing.one_story,
+            listing.stat,
+            listing.key,
+            listing.summaries,
+            listing.unread,
+            listing.notes,
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def listing_from_bytes(data: bytes) -> Listing:
+    files, skipped, one_story, stat, key, summaries, unread, notes = pickle.loads(data)
+    return Listing(list(map(Path, files)), skipped, one_story, stat, key, summaries, unread, notes)
+
+
 def open_listing(paths, *, one_story: bool = False, use_cache: bool = True) -> Listing:
     """Walk the inputs and look up the stories list cached for them exactly as they are on disk."""
     from . import paths as wpaths

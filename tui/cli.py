@@ -34,6 +34,55 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _listing_aside(inputs: Sequence[str], *, one_story: bool, use_cache: bool):
+    """Start ``tui.cache.open_listing`` of the inputs beside this process's imports; returns a
+    function that waits for it and returns the listing (None if it failed: the app then walks
+    the inputs itself).
+
+    Where it can, a forked child does it: walking and stat'ing 10k files is Python work, which a
+    thread would do under the same interpreter lock as the import of Textual (one after the
+    other, in effect); the child does it on the other core and sends the listing back through a
+    pipe.  (This runs before any thread exists, which is what makes the fork safe.)"""
+    import pickle
+
+    from . import cache  # (light: the matching engine is imported later)
+
+    def walk():
+        return cache.open_listing(inputs, one_story=one_story, use_cache=use_cache)
+
+    if not hasattr(os, "fork"):
+        import threading
+
+        got: list = []
+        walker = threading.Thread(target=lambda: got.append(walk()), daemon=True)
+        walker.start()
+        return lambda: (walker.join(), got[0] if got else None)[1]
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: send the listing (or nothing) and leave without running any exit handler
+        code = 1
+        try:
+            os.close(r)
+            data = cache.listing_bytes(walk())
+            with os.fdopen(w, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def listed():
+        with os.fdopen(r, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            return cache.listing_from_bytes(data) if data else None
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+
+    return listed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
@@ -56,21 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     inputs = args.paths or [str(seeds_dir())]
     if args.command == "open":
-        import threading
-
-        from .cache import open_listing  # (light: the matching engine is imported later)
-
         # Walk the inputs and look up their cached stories list while Textual is imported.
-        got: list = []
-        walker = threading.Thread(
-            target=lambda: got.append(open_listing(inputs, one_story=args.one_story, use_cache=not args.no_cache)),
-            daemon=True,
-        )
-        walker.start()
+        listed = _listing_aside(inputs, one_story=args.one_story, use_cache=not args.no_cache)
         from .app import run_app
 
-        walker.join()
-        return run_app(inputs, one_story=args.one_story, use_cache=not args.no_cache, listing=got[0] if got else None)
+        return run_app(inputs, one_story=args.one_story, use_cache=not args.no_cache, listing=listed())
 
     from .cache import load_analysis
 
