@@ -35,12 +35,12 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress
-from operator import itemgetter, not_
+from itertools import accumulate, chain
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, LCSseq
 
 from .text import _JOINERS as _TEXT_JOINERS
@@ -994,18 +994,34 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     counts, bucket_starts = counted if counted is not None else (None, [0] * nb)
 
     # 2. candidates: buckets sharing a rare shingle, verified pairwise
-    shared = _shared_shingles(bucket_codes, codes.tuples)
+    shared = _shared_shingle_arrays(bucket_codes, codes.tuples)
     # A cheap necessary condition before the full decision: a quote needs a run of
     # QUOTE_MIN_RUN words (with at most one slip: >= 4 shared shingles); an edited pair
     # scores half fuzz.ratio, so it needs fuzz.ratio >= 2 * EDITED_MIN - 100.
     joined = bucket_joined
     ratio_floor = 2 * EDITED_MIN - 100
-    ratio = fuzz.ratio
-    pairs = [
-        (x, y)
-        for x, y, n in shared
-        if n >= QUOTE_MIN_SHINGLES or ratio(joined[x], joined[y], score_cutoff=ratio_floor)
-    ]
+    pairs: list[tuple[int, int]]
+    if isinstance(shared, list):
+        ratio = fuzz.ratio
+        pairs = [
+            (x, y)
+            for x, y, n in shared
+            if n >= QUOTE_MIN_SHINGLES or ratio(joined[x], joined[y], score_cutoff=ratio_floor)
+        ]
+    else:  # (the same test, the scores computed in one call)
+        xs, ys, ns = shared
+        keep = ns >= QUOTE_MIN_SHINGLES
+        few = np.flatnonzero(~keep)
+        if len(few):
+            scores = process.cpdist(
+                [joined[x] for x in xs[few].tolist()],
+                [joined[y] for y in ys[few].tolist()],
+                scorer=fuzz.ratio,
+                score_cutoff=ratio_floor,
+                dtype=np.float64,
+            )
+            keep[few] = scores != 0  # (below the cutoff a score is 0)
+        pairs = list(zip(xs[keep].tolist(), ys[keep].tolist()))
     COUNTERS["candidates"] += len(pairs)
     preps: list[_Prep | None] = [None] * nb
     # the words of every text that may be compared or marked, tokenized together (each text
@@ -1163,56 +1179,74 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         if len(bs) == 1 and single_doc[bs[0]] >= 0:
             continue  # one variant in one doc: no family
         c = cores[g]
-        # doc -> (rank, item, bucket): the core variant first, then the stronger link, then
-        # the earlier copy.  A bucket's items are in (doc, offset) order, so a bucket's first
-        # item in a doc outranks its other items there.
-        chosen: dict[int, tuple[tuple, int, int]] = {}
+        # (doc, item, bucket) of each variant's first copy in each doc: a bucket's items are
+        # in (doc, offset) order, so its first item in a doc outranks its other items there
+        firsts: list[tuple[int, int, int]] = []
         for b in bs:
-            r = link(b, c)
-            not_core, weakness = b != c, -(r[1] if r else 0.0)
+            its = bucket_items[b]
+            if single_doc[b] >= 0:
+                firsts.append((single_doc[b], its[0], b))
+                continue
             last = None
-            for i in bucket_items[b]:
+            for i in its:
                 d = docs_l[i]
-                if d == last:
-                    continue
-                last = d
-                rank = (not_core, weakness, offs_l[i], b)
+                if d != last:
+                    firsts.append((d, i, b))
+                    last = d
+        docs_of: dict[int, list[int]] = {}  # variant -> the docs it is picked in
+        picked: list[tuple] = []  # (_, item, bucket) in doc order
+        if len({t[0] for t in firsts}) == len(firsts):  # no doc carries two variants
+            if len(firsts) < 2:
+                continue
+            firsts.sort()
+            picked = firsts
+            for d, _, b in firsts:
+                ds = docs_of.get(b)
+                if ds is None:
+                    docs_of[b] = [d]
+                else:
+                    ds.append(d)
+        else:
+            # doc -> (rank, item, bucket): the core variant first, then the stronger link,
+            # then the earlier copy
+            chosen: dict[int, tuple[tuple, int, int]] = {}
+            for d, i, b in firsts:
+                r = link(b, c)
+                rank = (b != c, -(r[1] if r else 0.0), offs_l[i], b)
                 was = chosen.get(d)
                 if was is None or rank < was[0]:
                     chosen[d] = (rank, i, b)
-        if len(chosen) < 2:
-            continue
-        picked = []  # (in doc order)
-        docs_of: dict[int, list[int]] = {}  # variant -> the docs it is picked in
-        for d in sorted(chosen):
-            v = chosen[d]
-            picked.append(v)
-            ds = docs_of.get(v[2])
-            if ds is None:
-                docs_of[v[2]] = [d]
-            else:
-                ds.append(d)
+            if len(chosen) < 2:
+                continue
+            for d in sorted(chosen):
+                v = chosen[d]
+                picked.append(v)
+                ds = docs_of.get(v[2])
+                if ds is None:
+                    docs_of[v[2]] = [d]
+                else:
+                    ds.append(d)
         used_buckets = sorted(docs_of)
         kind, score = _family_kind(used_buckets, c, link, links)
         peers = _flag_peers(used_buckets, docs_of)
         # per variant: which of its words another member (of another doc) has at that place
         # (all of them when an exact copy sits in another doc), and whether that is all
         matched: dict[int, list[bool]] = {}
-        full: dict[int, bool] = {}
+        full: dict[int, int] = {}  # variant -> its word count when every word is shared, else -1
         for b in used_buckets:
             if len(docs_of[b]) > 1:
                 pv = preps[b]
-                matched[b] = [True] * (len(pv.norms) if pv is not None else len(words_of(text_of(b), b).norms))
-                full[b] = True
+                n = len(pv.norms) if pv is not None else len(words_of(text_of(b), b).norms)
+                matched[b] = [True] * n
+                full[b] = n
             else:
                 f = matched[b] = _flags(prep(b).codes, [prep(o).codes for o in peers(b)], False)
-                full[b] = all(f)
+                full[b] = len(f) if False not in f else -1
         shared, differs = [], []
         for _, i, b in picked:
             text = texts_l[i]
-            o = offs_l[i]
-            flags = matched[b]
-            if full[b]:
+            n = full[b]
+            if n >= 0:
                 w = whole_of.get(text)
                 if w is None:
                     k = texts.get(text)
@@ -1222,10 +1256,13 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                         ws = words_of(text, b)
                         w = (len(ws.starts), ws.starts[0], ws.ends[-1])
                     whole_of[text] = w
-                if w[0] == len(flags):  # every word shared: one run
+                if w[0] == n:  # every word shared: one run
+                    o = offs_l[i]
                     shared.append(((w[1] + o, w[2] + o),))
                     differs.append(())
                     continue
+            o = offs_l[i]
+            flags = matched[b]
             spans = spans_of.get(text)
             if spans is None:
                 ws = words_of(text, b)
@@ -1271,6 +1308,15 @@ def _shared_shingles(bucket_codes: list, tuples: bool) -> list[tuple[int, int, i
     """``(x, y, n)`` for the bucket pairs ``x < y`` (sorted) that share ``n`` >= 1 shingles
     (runs of ``SHINGLE`` words), counting only shingles found in at most
     ``SHINGLE_MAX_POSTINGS`` buckets (the others are stock phrases)."""
+    got = _shared_shingle_arrays(bucket_codes, tuples)
+    if isinstance(got, list):
+        return got
+    xs, ys, ns = got
+    return list(zip(xs.tolist(), ys.tolist(), ns.tolist()))
+
+
+def _shared_shingle_arrays(bucket_codes: list, tuples: bool):
+    """:func:`_shared_shingles` as three arrays (x, y, n) or, on the slow path, as its list."""
     nb = len(bucket_codes)
     if nb < 2:
         return []
@@ -1305,13 +1351,16 @@ def _shared_shingles(bucket_codes: list, tuples: bool) -> list[tuple[int, int, i
     # every member of a kept posting list, with the end of its list
     idx = np.repeat(gs - (np.cumsum(gz) - gz), gz) + np.arange(int(gz.sum()))
     gend = np.repeat(gs + gz, gz)
+    if nb * nb < 2**32:  # (pair keys x * nb + y in 32 bits: they sort faster)
+        bk = bk.astype(np.uint32)
     keys = []
     for d in range(1, int(gz.max())):
         keep = idx + d < gend
         idx, gend = idx[keep], gend[keep]
         keys.append(bk[idx] * nb + bk[idx + d])  # (buckets ascend within a list: x < y)
     uk, counts = np.unique(np.concatenate(keys), return_counts=True)
-    return list(zip((uk // nb).tolist(), (uk % nb).tolist(), counts.tolist()))
+    uk = uk.astype(np.int64)
+    return uk // nb, uk % nb, counts
 
 
 def _shared_shingles_py(bucket_codes: list) -> list[tuple[int, int, int]]:
@@ -1353,6 +1402,15 @@ def _family_kind(buckets: list[int], core: int, link, links: dict | None = None)
     when given, holds links already decided, keyed ``(x, y)`` with ``x < y``."""
     if len(buckets) == 1:
         return "verbatim", 100.0
+    found: list
+    if links is not None and len(buckets) <= 30:  # (the usual case: every pair decided)
+        get = links.get
+        found = [get((p, q), links) for k, p in enumerate(buckets) for q in buckets[k + 1 :]]
+        if links not in found:
+            found = [r for r in found if r is not None]
+            kinds = {k for k, _ in found}
+            kind = "quote" if "quote" in kinds else "edited" if "edited" in kinds else "verbatim"
+            return kind, min([s for _, s in found], default=100.0)
     if len(buckets) <= 30:
         pairs = [(p, q) for k, p in enumerate(buckets) for q in buckets[k + 1 :]]
     else:  # many variants: their links to the core
@@ -1384,16 +1442,12 @@ def _flags(own, others: list, copied: bool) -> list[bool]:
     if copied:
         return f
     COUNTERS["flag_compares"] += len(others)
-    pending: set | None = None  # own's words not flagged yet (after the first compare)
     for other in others:
-        if pending is not None and pending.isdisjoint(other):
-            continue  # (an equal block pairs equal words: this variant can flag none of them)
         for tag, s1, e1, _, _ in Indel.opcodes(own, other).as_list():
             if tag == "equal":
                 f[s1:e1] = [True] * (e1 - s1)
         if False not in f:  # (no other variant can unset a flag)
             break
-        pending = set(compress(own, map(not_, f)))
     return f
 
 
