@@ -72,3 +72,50 @@ def test_weighted_keeps_the_heaviest_terms_in_order():
     assert np.array_equal(doc, rdoc) and np.array_equal(term, rterm) and np.array_equal(w, rw)
     per_doc = np.bincount(doc, minlength=len(docs))
     assert (per_doc > 0).sum() > 40 and per_doc.max() == cl._MAX_TERMS
+
+
+def _near_copies_unscreened(sketch: np.ndarray, ckey: np.ndarray):
+    """``_near_copies`` with every neighbouring pair's Jaccard computed (no bucket screen)."""
+    n = len(sketch)
+    size = (sketch != cl._NONE).sum(axis=1)
+    ok = np.flatnonzero(size >= cl._NEAR_COPY_MIN_WORDS)
+    sk = sketch[ok]
+    pa, pb = [], []
+    for r in range(cl._NEAR_COPY_ORDERS):
+        salt = cl._mix(np.array([r + 1], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+        h = cl._mix(sk ^ salt)
+        h[sk == cl._NONE] = cl._NONE
+        order = np.lexsort((ok, ckey[ok], h.min(axis=1)))
+        for step in (1, 2):
+            pa.append(order[:-step])
+            pb.append(order[step:])
+    a, b = np.concatenate(pa), np.concatenate(pb)
+    pairs = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    a, b = pairs // n, pairs % n
+    both = np.sort(np.concatenate((sk[a], sk[b]), axis=1), axis=1)
+    shared = ((both[:, 1:] == both[:, :-1]) & (both[:, 1:] != cl._NONE)).sum(axis=1)
+    keep = shared / (size[ok][a] + size[ok][b] - shared) >= cl._NEAR_COPY
+    return ok[a[keep]], ok[b[keep]]
+
+
+def test_near_copy_screen_drops_no_copy():
+    rng = np.random.default_rng(11)
+    n = 3000
+    # documents drawn from a few vocabularies; many are copies with a few words changed, so
+    # that Jaccards fall on both sides of _NEAR_COPY
+    docs = []
+    for _ in range(n):
+        base = int(rng.integers(0, 40))
+        words = set((base * 1000 + rng.permutation(60)[: int(rng.integers(20, 60))]).tolist())
+        changed = int(rng.integers(0, 12))
+        words |= set(rng.integers(10**6, 10**7, size=changed).tolist())
+        docs.append(sorted(words))
+    lens = np.array([len(d) for d in docs])
+    doc = np.repeat(np.arange(n), lens)
+    key = np.concatenate([np.array(d, dtype=np.int64) for d in docs])
+    sketch = cl._sketches(n, doc, key)
+    ckey = rng.random(n)
+    a, b = cl._near_copies(sketch, ckey)
+    ra, rb = _near_copies_unscreened(sketch, ckey)
+    assert len(ra) > 30  # copies found: the comparison means something
+    assert np.array_equal(a, ra) and np.array_equal(b, rb)

@@ -200,7 +200,7 @@ def _cluster(docs: Sequence[ClusterDoc], e: _Entries) -> list[list[int]]:
     """``cluster`` of at least two documents whose entries are ``e``.  From ``_THREAD_MIN``
     documents the independent parts run on a second thread (NumPy releases the GIL in its
     sorts and loops): the near-copy sketches beside the weighting, the near-copy search
-    beside the candidate edges, half of the exact dot products beside the other half."""
+    beside the candidate edges, and the exact dot products shared, chunk by chunk."""
     n = len(docs)
     if n < _THREAD_MIN:
         return _cluster_on(docs, e, None)
@@ -622,13 +622,45 @@ def _near_copies(sketch: np.ndarray, ckey: np.ndarray) -> tuple[np.ndarray, np.n
             pa.append(order[:-step])
             pb.append(order[step:])
     a, b = np.concatenate(pa), np.concatenate(pb)
-    pairs = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    pairs = np.sort(np.minimum(a, b) * n + np.maximum(a, b))
+    new = np.empty(len(pairs), dtype=bool)
+    new[:1] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
+    pairs = pairs[new]
     a, b = pairs // n, pairs % n
+    sa, sb = size[ok][a], size[ok][b]
+    # Screen: a hash of one sketch whose bucket (of 256) no hash of the other falls in is not
+    # shared, so the shared count is at most the size less those; the Jaccard rises with the
+    # shared count, so pairs whose bound falls short are no copies.
+    buckets = _buckets(sk)
+    ub = np.minimum(sa - _popcount(buckets[a] & ~buckets[b]), sb - _popcount(buckets[b] & ~buckets[a]))
+    maybe = ub / (sa + sb - ub) >= _NEAR_COPY
+    a, b, sa, sb = a[maybe], b[maybe], sa[maybe], sb[maybe]
     both = np.sort(np.concatenate((sk[a], sk[b]), axis=1), axis=1)
     shared = ((both[:, 1:] == both[:, :-1]) & (both[:, 1:] != _NONE)).sum(axis=1)
-    jac = shared / (size[ok][a] + size[ok][b] - shared)
+    jac = shared / (sa + sb - shared)
     keep = jac >= _NEAR_COPY
     return ok[a[keep]].astype(np.int64), ok[b[keep]].astype(np.int64)
+
+
+def _buckets(sketch: np.ndarray) -> np.ndarray:
+    """Per sketch row, the 256-bit set (4 words) of the buckets ``hash & 255`` of its hashes."""
+    bucket = sketch & np.uint64(255)
+    bit = np.left_shift(np.uint64(1), bucket & np.uint64(63))
+    bit[sketch == _NONE] = 0
+    word = bucket >> np.uint64(6)
+    out = np.zeros((len(sketch), 4), dtype=np.uint64)
+    for w in range(4):
+        out[:, w] = np.bitwise_or.reduce(np.where(word == w, bit, np.uint64(0)), axis=1)
+    return out
+
+
+_POP8 = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
+def _popcount(words: np.ndarray) -> np.ndarray:
+    """Set bits per row of a 2-D uint64 array."""
+    return _POP8[np.ascontiguousarray(words).view(np.uint8)].reshape(len(words), -1).sum(axis=1)
 
 
 def _title_words(title: str) -> list[str]:
@@ -755,40 +787,11 @@ def _candidate_edges(
     z = np.zeros(0, dtype=np.int64)
     if len(doc) == 0:
         return z, z, np.zeros(0)
-    starts = np.searchsorted(doc, np.arange(n + 1))
-    rank = np.arange(len(doc)) - starts[doc]
-    df = np.bincount(term)
-    tkey = _mix(term_key.astype(np.uint64))
-
-    idx = (rank < _INDEX_TERMS) & (df[term] > 1)
-    it, idoc, iw = term[idx], doc[idx], weight[idx]
-    post = np.bincount(it, minlength=len(df))
-    small = post[it] <= _PAIR_CAP
-    parts_i, parts_j, parts_v = [], [], []
+    post = _postings(n, doc, term, weight)
+    starts, _rank, it, idoc, iw, small = post
     a, b, v = _pairs_within_groups(it[small], idoc[small], iw[small], items_sorted=True)
-    parts_i.append(a)
-    parts_j.append(b)
-    parts_v.append(v)
-    big = ~small
-    if big.any():
-        bt, bd, bw = it[big], idoc[big], iw[big]
-        # MinHash of the document's sketch terms other than the posting's own, one hash per term
-        sk = rank < _SKETCH_TERMS
-        sketch = np.full((n, _SKETCH_TERMS), np.iinfo(np.uint64).max, dtype=np.uint64)
-        sketch[doc[sk], rank[sk]] = tkey[term[sk]]
-        rows = sketch[bd]
-        salt = _mix(tkey[bt] + np.uint64(0x9E3779B97F4A7C15))
-        hashed = _mix(rows ^ salt[:, None])
-        hashed[(rows == tkey[bt][:, None]) | (rows == np.iinfo(np.uint64).max)] = np.iinfo(np.uint64).max
-        mh = hashed.min(axis=1)
-        order = np.lexsort((bd, ckey[bd], mh, bt))
-        bt, bd, bw = bt[order], bd[order], bw[order]
-        for step in range(1, _WINDOW + 1):
-            same = bt[step:] == bt[:-step]
-            x, y = bd[:-step][same], bd[step:][same]
-            parts_i.append(np.minimum(x, y).astype(np.int64))
-            parts_j.append(np.maximum(x, y).astype(np.int64))
-            parts_v.append(bw[:-step][same] * bw[step:][same])
+    wi, wj, wv = _window_pairs(n, doc, term, term_key, ckey, post)
+    parts_i, parts_j, parts_v = [a, *wi], [b, *wj], [v, *wv]
     ci, cj, cv = np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_v)
     ci, cj, cv = ci[ci != cj], cj[ci != cj], cv[ci != cj]
     if len(ci) == 0:
@@ -823,6 +826,55 @@ def _candidate_edges(
     return i[ok], j[ok], s[ok]
 
 
+#: Each document's first entry (and one past the last), each entry's rank in its document, and
+#: the index entries (rank below _INDEX_TERMS, a term in more than one document): their term,
+#: document, weight and whether their posting is small enough to pair all its documents.
+_Postings = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_Parts = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]
+
+
+def _postings(n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray) -> _Postings:
+    """The inverted index of ``_candidate_edges`` (``_Postings``)."""
+    starts = np.searchsorted(doc, np.arange(n + 1))
+    rank = np.arange(len(doc)) - starts[doc]
+    df = np.bincount(term)
+    idx = (rank < _INDEX_TERMS) & (df[term] > 1)
+    it, idoc, iw = term[idx], doc[idx], weight[idx]
+    post = np.bincount(it, minlength=len(df))
+    return starts, rank, it, idoc, iw, post[it] <= _PAIR_CAP
+
+
+def _window_pairs(n: int, doc: np.ndarray, term: np.ndarray, term_key: np.ndarray, ckey: np.ndarray, post: _Postings) -> _Parts:
+    """The candidate pairs of the fuller postings (see ``_candidate_edges``): for each step
+    1.._WINDOW, (lower document, higher document, product of weights) of the entries that far
+    apart in one posting sorted by MinHash."""
+    _starts, rank, it, idoc, iw, small = post
+    big = ~small
+    if not big.any():
+        return [], [], []
+    parts_i, parts_j, parts_v = [], [], []
+    tkey = _mix(term_key.astype(np.uint64))
+    bt, bd, bw = it[big], idoc[big], iw[big]
+    # MinHash of the document's sketch terms other than the posting's own, one hash per term
+    sk = rank < _SKETCH_TERMS
+    sketch = np.full((n, _SKETCH_TERMS), np.iinfo(np.uint64).max, dtype=np.uint64)
+    sketch[doc[sk], rank[sk]] = tkey[term[sk]]
+    rows = sketch[bd]
+    salt = _mix(tkey[bt] + np.uint64(0x9E3779B97F4A7C15))
+    hashed = _mix(rows ^ salt[:, None])
+    hashed[(rows == tkey[bt][:, None]) | (rows == np.iinfo(np.uint64).max)] = np.iinfo(np.uint64).max
+    mh = hashed.min(axis=1)
+    order = np.lexsort((bd, ckey[bd], mh, bt))
+    bt, bd, bw = bt[order], bd[order], bw[order]
+    for step in range(1, _WINDOW + 1):
+        same = bt[step:] == bt[:-step]
+        x, y = bd[:-step][same], bd[step:][same]
+        parts_i.append(np.minimum(x, y).astype(np.int64))
+        parts_j.append(np.maximum(x, y).astype(np.int64))
+        parts_v.append(bw[:-step][same] * bw[step:][same])
+    return parts_i, parts_j, parts_v
+
+
 def _exact_dots(
     n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray, starts: np.ndarray, i: np.ndarray, j: np.ndarray,
     helper: Executor | None = None,
@@ -831,7 +883,8 @@ def _exact_dots(
     first documents, whose vectors are laid out densely, and each second document's entries
     (a row of a padded document × rank table) are looked up in them; the products are added
     in entry order, as a running sum over the second document's entries would add them.
-    With a ``helper`` thread, it takes the chunks of the second half of the pairs."""
+    With a ``helper`` thread, the two threads take chunks in turn, whichever is free first
+    (each chunk's sums are the same whoever makes them)."""
     out = np.zeros(len(i))
     if len(i) == 0:
         return out
@@ -849,9 +902,12 @@ def _exact_dots(
     bounds = np.searchsorted(i_s, np.arange(0, n + rows_per_chunk, rows_per_chunk)).tolist()
     res = np.zeros(len(i))
 
-    def chunks(c0: int, c1: int) -> None:
+    n_chunks = len(bounds) - 1
+    next_chunk = counter().__next__  # shared by the threads (one C call: atomic under the GIL)
+
+    def chunks() -> None:
         table = np.zeros(rows_per_chunk * width)
-        for c in range(c0, c1):
+        while (c := next_chunk()) < n_chunks:
             lo, hi = bounds[c], bounds[c + 1]
             if lo == hi:
                 continue
@@ -872,13 +928,11 @@ def _exact_dots(
                 res[plo:phi] = acc
             table[cells] = 0.0
 
-    n_chunks = len(bounds) - 1
     if helper is None or n_chunks < 2:
-        chunks(0, n_chunks)
-    else:  # the helper takes the chunks of the second half of the pairs
-        mid = min(n_chunks - 1, max(1, int(np.searchsorted(bounds, len(i) // 2))))
-        done = helper.submit(chunks, mid, n_chunks)
-        chunks(0, mid)
+        chunks()
+    else:  # both threads take the next chunk while there is one
+        done = helper.submit(chunks)
+        chunks()
         done.result()
     out[order] = res
     return out
