@@ -87,3 +87,19 @@ def test_gated_cues_still_label() -> None:
     assert bp._classify("He walked away via the back door") is None
     assert bp._meta("Posted May 6, 2022") is not None
     assert bp._meta("The market closed higher") is None
+
+
+def test_literal_screen_finds_exactly_the_literals() -> None:
+    rng = random.Random(13)
+    keys = bp._ANY_KEYS
+    pieces = [*keys, *(k[: len(k) // 2] for k in keys), *(k[len(k) // 2 :] for k in keys), " ", "the ", "x", "\u00a9"]
+    found = 0
+    for _ in range(5000):
+        t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        want = any(k in t for k in keys)
+        assert (bp._ANY_SCREEN.search(t) is not None) == want, t
+        found += want
+    assert 500 < found < 4500
+    small = bp._literal_screen(["ab", "b", "xyz", "zz"])
+    for t, want in [("", False), ("a", False), ("ab", True), ("cb", True), ("xy", False), ("xyz", True), ("z", False), ("zz", True)]:
+        assert (small.search(t) is not None) == want, t

@@ -459,21 +459,32 @@ _LETTER_ORDER = " etaoinshrdlcumwfgypbvkjxqz"
 
 def _literal_screen(keys: Sequence[str]) -> re.Pattern[str]:
     """A pattern that finds whether a text holds one of the literals ``keys`` (it matches
-    wherever one occurs, nowhere else).  Each literal is anchored on its rarest character
-    ("copyright" as ``y(?<=copy)right``) and the literals are grouped by that character, so the
-    regex engine skips every position of the text that holds none of those few characters,
-    instead of trying each literal at each position."""
+    wherever one occurs, nowhere else).  Each literal is anchored on its rarest character but
+    the last ("copyright" as ``y`` then ``right(?<=copyright)``) and the literals are grouped by
+    that character, so the regex engine skips every position of the text that holds none of
+    those few characters, instead of trying each literal at each position.  What follows the
+    anchor is a trie of the literals' tails, each ending in a look-behind for its whole literal:
+    every branch opens with a plain character, which the engine rejects at a glance."""
     order = {c: i for i, c in enumerate(_LETTER_ORDER)}
-    by_char: dict[str, list[str]] = {}
+    by_char: dict[str, list[tuple[str, str]]] = {}
     for k in keys:
-        i = max(range(len(k)), key=lambda j: (order.get(k[j], len(order)), -j))
-        behind = f"(?<={re.escape(k[: i + 1])})" if i else ""
-        by_char.setdefault(k[i], []).append(behind + re.escape(k[i + 1 :]))
-    parts = []
-    for c, alts in sorted(by_char.items()):
-        alts = sorted(set(alts))
-        parts.append(re.escape(c) + ("" if "" in alts else "(?:" + "|".join(alts) + ")"))
-    return re.compile("|".join(parts))
+        i = max(range(max(1, len(k) - 1)), key=lambda j: (order.get(k[j], len(order)), -j))
+        by_char.setdefault(k[i], []).append((k[i + 1 :], k))
+    return re.compile("|".join(re.escape(c) + _trie(tails) for c, tails in sorted(by_char.items())))
+
+
+def _trie(tails: list[tuple[str, str]]) -> str:
+    """A pattern matching one of the ``(tail, literal)`` tails, then looking behind for its literal."""
+    by_char: dict[str, list[tuple[str, str]]] = {}
+    ends = set()
+    for tail, k in tails:
+        if tail:
+            by_char.setdefault(tail[0], []).append((tail[1:], k))
+        else:
+            ends.add(k)
+    parts = [re.escape(c) + _trie(sub) for c, sub in sorted(by_char.items())]
+    parts += [f"(?<={re.escape(k)})" for k in sorted(ends)]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
 # ``_ANY_KEYS`` in lower-cased text (the gate in front of ``_ANY_RE``).
@@ -786,12 +797,23 @@ def _trailing_own(raw: str, segments: Sequence[Segment], groups: list[tuple[int,
     gi = len(groups) - 1
     while gi >= 0:
         a, b = groups[gi]
-        if all(out[k].role == "boilerplate" for k in range(a, b)):
-            gi -= 1
-            continue
-        if any(out[k].role != "body" for k in range(a, b)):
-            break
-        teaser, kicker = _teaser(raw[segments[a].start : segments[b - 1].end])
+        if b - a == 1:
+            role = out[a].role
+            if role == "boilerplate":
+                gi -= 1
+                continue
+            if role != "body":
+                break
+        else:
+            if all(out[k].role == "boilerplate" for k in range(a, b)):
+                gi -= 1
+                continue
+            if any(out[k].role != "body" for k in range(a, b)):
+                break
+        start, end = segments[a].start, segments[b - 1].end
+        if end - start < 200:
+            break  # too short for a teaser (``_teaser``)
+        teaser, kicker = _teaser(raw[start:end])
         if not teaser:
             break
         run.append(gi)
