@@ -449,12 +449,7 @@ def _segment_by_lines(raw: str, lines: list[str], may_wrap: bool = False) -> lis
     if not all(entries):
         _fill_entries(raw, lines, offs, entries)
     if may_wrap:
-        for c in _WS_NOT_SPACE:
-            if c in raw:
-                width = _wrap_width(lines)
-                break
-        else:
-            width = _entries_wrap_width(entries)
+        width = _entries_wrap_width(entries)
         if width:
             return width
     # a line ending without sentence punctuation, then one that may go on: a soft wrap?
@@ -474,17 +469,23 @@ def _segment_by_lines(raw: str, lines: list[str], may_wrap: bool = False) -> lis
 # A line's memo entry: (the (start, end) of its segments in the line, their norms,
 # 1 + where the line ends without sentence punctuation or 0, whether the line may go on
 # a sentence from the line before: it starts in lowercase, with an opening quote..., or
-# indented; a blank line never does: a blank line ends a paragraph; and for ``_wrap_width``
-# the length of the line without trailing whitespace, 1 if that ends in none of _CLOSED)
+# indented; a blank line never does: a blank line ends a paragraph; for ``_wrap_width`` the
+# length of the line without trailing whitespace, 1 if that ends in none of _CLOSED; 1 for a
+# blank line: only whitespace, zero-width spaces included)
 _NORMS = itemgetter(1)
 _BARE = itemgetter(2)
 _GOES_ON = itemgetter(3)
 _RLEN = itemgetter(4)
 _OPEN = itemgetter(5)
-_BLANK: tuple[Any, ...] = ((), (), 0, 0, 0, 0)
-# The characters of _WS_CHARS that ``str.rstrip`` keeps: a line of them is blank for the memo
-# (_BLANK) but not for _wrap_width.
-_WS_NOT_SPACE = [c for c in _WS_CHARS if not c.isspace()]
+_BLANK: tuple[Any, ...] = ((), (), 0, 0, 0, 0, 1)
+
+
+def _blank_entry(line: str) -> tuple[Any, ...]:
+    """The entry of a blank line: _BLANK, unless ``str.rstrip`` keeps some of it (zero-width spaces)."""
+    if line.isspace():
+        return _BLANK
+    r = line.rstrip()
+    return ((), (), 0, 0, len(r), 0 if r[-1] in _CLOSED else 1, 1)
 
 
 def _goes_on(line: str) -> int:
@@ -506,7 +507,6 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
     added = 0
     strip = _STRIP_SET
     ws = _WS_CHARS
-    blank = _BLANK
     longest = _LINE_MEMO_LONGEST
     n_lines = len(lines)
     ctx = [False]
@@ -519,14 +519,14 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
         line = lines[i]
         seg_start = offs[i + 1] - len(line.lstrip(ws))
         if i and seg_start == offs[i + 1]:  # a blank line (not the first)
-            entries[i] = memo[line] = blank
+            entries[i] = memo[line] = _blank_entry(line)
             i += 1
             continue
         # a run of lines from ``i``: the lines that are not in the memo, and blank ones
         j = i
-        while j + 1 < n_lines and (entries[j + 1] is None or entries[j + 1] is blank):
+        while j + 1 < n_lines and ((e := entries[j + 1]) is None or e[6]):
             j += 1
-        while entries[j] is blank:
+        while (e := entries[j]) is not None and e[6]:
             j -= 1
         run_end = offs[j + 1]
         start = offs[i]
@@ -565,7 +565,7 @@ def _fill_entries(raw: str, lines: list[str], offs: list[int], entries: list[Any
             cur += 1
             while cur <= j and offs[cur + 1] <= nxt:
                 if entries[cur] is None:
-                    entries[cur] = memo[lines[cur]] = blank
+                    entries[cur] = memo[lines[cur]] = _blank_entry(lines[cur])
                 cur += 1
             if cur > j:
                 break
@@ -618,12 +618,12 @@ def _entry(raw: str, view: str, line: str, start: int, bounds: list[tuple[int, i
         a, b = bounds[0]
         part = view[a:b]
         norm = _normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split())
-        return (((a - start, b - start),), (norm,), bare, _goes_on(line), rlen, open_end)
+        return (((a - start, b - start),), (norm,), bare, _goes_on(line), rlen, open_end, 0)
     norms = []
     for a, b in bounds:
         part = view[a:b]
         norms.append(_normalize_exact(raw[a:b]) if "\x02" in part else " ".join(part.replace("\x01", "").split()))
-    return (tuple([(a - start, b - start) for a, b in bounds]), tuple(norms), bare, _goes_on(line), rlen, open_end)
+    return (tuple([(a - start, b - start) for a, b in bounds]), tuple(norms), bare, _goes_on(line), rlen, open_end, 0)
 
 
 def _line_ends(gap: str) -> int:
@@ -764,8 +764,7 @@ def _wrap_width(lines: list[str]) -> int:
 
 
 def _entries_wrap_width(entries: list[tuple[Any, ...]]) -> int:
-    """``_wrap_width`` of the lines whose memo entries are ``entries`` (none of them blank
-    for the memo but not for ``str.rstrip``)."""
+    """``_wrap_width`` of the lines whose memo entries are ``entries``."""
     rlens = list(map(_RLEN, entries))
     run_on = list(compress(entries, map(mul, rlens, islice(rlens, 1, None))))
     if len(run_on) < 2:
