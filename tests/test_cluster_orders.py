@@ -119,3 +119,21 @@ def test_near_copy_screen_drops_no_copy():
     ra, rb = _near_copies_unscreened(sketch, ckey)
     assert len(ra) > 30  # copies found: the comparison means something
     assert np.array_equal(a, ra) and np.array_equal(b, rb)
+
+
+def test_sum_by_pair_split_with_a_helper_gives_the_same_sums(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(cl, "_SPLIT_PAIRS", 10)
+    rng = np.random.default_rng(5)
+    n = 500
+    i = rng.integers(0, n, size=30000)
+    j = rng.integers(0, n, size=30000)
+    v = rng.random(30000) * 1e-3 + rng.integers(0, 3, size=30000)  # order of additions matters
+    plain = cl._sum_by_pair(n, i, j, v)
+    with ThreadPoolExecutor(1) as helper:
+        split = cl._sum_by_pair(n, i, j, v, helper)
+        lopsided = cl._sum_by_pair(n, i % 50, j % 50 + 50, v, helper)  # every lower document before the cut
+    assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(plain, split))
+    assert all(np.array_equal(a, b) for a, b in zip(cl._sum_by_pair(n, i % 50, j % 50 + 50, v), lopsided))
+    assert len(plain[0]) > 20000

@@ -217,7 +217,7 @@ def _cluster_on(docs: Sequence[ClusterDoc], e: _Entries, helper: Executor | None
     near_job = _run(helper, lambda: _near_copies(sketch_job(), ckey))
     ei, ej, es = _candidate_edges(n, doc, term, weight, days, term_key, ckey, helper)
     ci, cj = near_job()
-    si, sj, ss = _shared_neighbour_edges(n, ei, ej, es)
+    si, sj, ss = _shared_neighbour_edges(n, ei, ej, es, helper)
     keep = ss >= _MIN_EDGE
     forced = es >= _SAME_STORY
     fi, fj = np.concatenate((ei[forced], ci)), np.concatenate((ej[forced], cj))
@@ -731,9 +731,25 @@ def _stable_order(key: np.ndarray) -> np.ndarray:
     return np.sort((key.astype(np.int64) << pbits) | np.arange(len(key))) & ((1 << pbits) - 1)
 
 
-def _sum_by_pair(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray):
+_SPLIT_PAIRS = 200_000  # pairs from which _sum_by_pair gives a helper thread part of them
+
+
+def _sum_by_pair(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray, helper: Executor | None = None):
     """Unique pairs (lo, hi) of the pairs (i, j), increasing, and the sums of their values,
-    each added up in input order."""
+    each added up in input order.  With a ``helper`` thread and many pairs, it sums the pairs
+    whose lower document is past a cut (about half of them when the documents are paired
+    evenly) while this thread sums the others: the same sums, in the same order."""
+    if helper is None or len(i) < _SPLIT_PAIRS or n < 4:
+        return _sum_pairs(n, i, j, v)
+    first = np.minimum(i, j) < int(n * 0.2929)  # 1 - 1/sqrt(2): P(min of two < cut) = 1/2
+    rest = helper.submit(_sum_pairs, n, i[~first], j[~first], v[~first])
+    a, b, s = _sum_pairs(n, i[first], j[first], v[first])
+    ra, rb, rs = rest.result()
+    return np.concatenate((a, ra)), np.concatenate((b, rb)), np.concatenate((s, rs))
+
+
+def _sum_pairs(n: int, i: np.ndarray, j: np.ndarray, v: np.ndarray):
+    """``_sum_by_pair`` on this thread."""
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     keys = lo * n + hi
     pbits = max(1, len(keys).bit_length())
@@ -796,7 +812,7 @@ def _candidate_edges(
     ci, cj, cv = ci[ci != cj], cj[ci != cj], cv[ci != cj]
     if len(ci) == 0:
         return z, z, np.zeros(0)
-    ci, cj, cv = _sum_by_pair(n, ci, cj, cv)
+    ci, cj, cv = _sum_by_pair(n, ci, cj, cv, helper)
     # each document's _KEEP best partners by the partial dot product
     # one sort of a packed key (document, partial dot falling, partner by content)
     # (the keys are distinct, so document and partner are read back from the sorted keys)
@@ -938,7 +954,7 @@ def _exact_dots(
     return out
 
 
-def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarray):
+def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarray, helper: Executor | None = None):
     """Cosine of the documents' weighted nearest-neighbour vectors (self included with 1)."""
     src, dst, val = _by_value_falling(n, np.concatenate((ei, ej)), np.concatenate((ej, ei)), np.concatenate((es, es)))
     starts = np.searchsorted(src, np.arange(n))
@@ -952,7 +968,7 @@ def _shared_neighbour_edges(n: int, ei: np.ndarray, ej: np.ndarray, es: np.ndarr
     a, b, v = _pairs_within_groups(cols, rows, vals)
     if len(a) == 0:
         return a, b, v
-    return _sum_by_pair(n, a, b, v)
+    return _sum_by_pair(n, a, b, v, helper)
 
 
 def _by_value_falling(n: int, src: np.ndarray, dst: np.ndarray, val: np.ndarray):
