@@ -205,3 +205,26 @@ def test_read_source_reads_the_whole_file(tmp_path):
     (tmp_path / "blank.txt").write_text(" \n\t\u2003\n", encoding="utf-8")
     with pytest.raises(InputError, match="empty file"):
         read_source(tmp_path / "blank.txt")
+
+
+def test_read_to_end_reads_past_a_stale_size_up_to_the_limit(tmp_path, monkeypatch):
+    import os
+
+    from tui.core import ingest
+
+    data = bytes(range(256)) * 1000  # 256 kB
+    p = tmp_path / "grew.txt"
+    p.write_bytes(data)
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        assert ingest._read_to_end(fd, 10) == data  # the file grew after its size was taken
+    finally:
+        os.close(fd)
+    monkeypatch.setattr(ingest, "MAX_BYTES", 100_000)
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        assert ingest._read_to_end(fd, 10) == data[:100_001]  # never more than the limit plus one
+    finally:
+        os.close(fd)
+    with pytest.raises(InputError, match="too large"):
+        read_source(p)

@@ -114,19 +114,20 @@ def _os_reason(e: OSError) -> str:
 def read_source(path: Path) -> Source:
     """Read and decode one file; raises InputError with a one-line reason."""
     try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError("not a regular file")
-        if st.st_size > MAX_BYTES:
-            raise InputError(
-                f"file too large for an article ({_megabytes(st.st_size)}, limit {_megabytes(MAX_BYTES)})"
-            )
-        with open(path, "rb") as fh:  # read at most the limit, even if the file grows meanwhile
-            # the size stat gave, plus one byte to notice growth (asking for the limit itself
-            # would make the reader allocate 16 MB for every file)
-            data = fh.read(st.st_size + 1)
-            if len(data) > st.st_size:
-                data += fh.read(MAX_BYTES + 1 - len(data))
+        # one open and an fstat of it (no stat of the path first): non-blocking, so that a FIFO
+        # found among the files is refused by the fstat instead of waiting for a writer
+        fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise InputError("not a regular file")
+            if st.st_size > MAX_BYTES:
+                raise InputError(
+                    f"file too large for an article ({_megabytes(st.st_size)}, limit {_megabytes(MAX_BYTES)})"
+                )
+            data = _read_to_end(fd, st.st_size)
+        finally:
+            os.close(fd)
         if len(data) > MAX_BYTES:
             raise InputError(f"file too large for an article (over {_megabytes(MAX_BYTES)})")
     except OSError as e:
@@ -135,6 +136,26 @@ def read_source(path: Path) -> Source:
     if not raw or raw.isspace():
         raise InputError("empty file")
     return Source(str(path), raw, hashlib.sha256(data).hexdigest(), encoding)
+
+
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """The file's bytes to its end, at most the limit plus one (even if it grows meanwhile): the
+    size fstat gave plus one byte in one read, then 64 kB at a time only if there was more
+    (asking for the limit itself would allocate 16 MB for every file)."""
+    parts = []
+    total = 0
+    want = size + 1
+    while total <= MAX_BYTES:
+        chunk = os.read(fd, min(want, MAX_BYTES + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = 1 << 16
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _megabytes(n: int) -> str:
