@@ -64,3 +64,12 @@ def test_a_wrapped_text_is_found_wrapped() -> None:
     lines = flat.splitlines(True)
     assert text._wrap_width(lines) == 0
     assert text._entries_wrap_width([text._LINE_MEMO[ln] for ln in lines]) == 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\u201c"]), min_size=1, max_size=12))
+def test_only_nl_cr_counts_the_line_ends(parts: list[str]) -> None:
+    raw = "".join(parts)
+    lines = raw.splitlines(True)
+    ends = raw.count("\n") + raw.count("\r") - raw.count("\r\n")
+    assert text._only_nl_cr(raw, lines) == (len(lines) == ends + (raw[-1] not in text._LB))

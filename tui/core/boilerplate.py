@@ -648,6 +648,7 @@ def label_own(raw: str, segments: Sequence[Segment], header: Mapping[int, Label]
     norm = _Norms(raw)
     whole = norm.whole
     memo = _FACTS
+    nothing = _NO_FACTS
     kinds: list[str | None] | None = None
     heads: list[int] = []  # lines that read like a comment-section header
     credits: list[int] = []  # one-segment credit lines (the line before may be their caption)
@@ -672,6 +673,8 @@ def label_own(raw: str, segments: Sequence[Segment], header: Mapping[int, Label]
             seg = segments[a]
             t = whole[seg.start : seg.end] if whole is not None else _norm(raw[seg.start : seg.end])
             f = memo.get(t)
+            if f is nothing and gi < bio_from:
+                continue  # (the common case: a body sentence, known to say nothing)
             if f is None:
                 f = _remembered(t)
             kind, meta, caption, comment_head = f
