@@ -4,7 +4,8 @@ files → ingest → segment → boilerplate (own cues) → cluster → align (p
       → boilerplate (story evidence) → provenance → Analysis
 
 Per-article preparation (header, segments, own-cue labels, norms, clustering features) depends on the
-text alone: it runs over two processes for large inputs and can be remembered by content digest.
+text alone: for large inputs it runs on worker processes while the files are still being read
+(``read_and_prepare``), and it can be remembered by content digest.
 Each story's alignment and in-context labels depend only on its articles' texts (in order) and on
 which of their lines repeat under other stories: a ``Memo`` can remember them by that key, so an
 incremental re-analysis redoes only the stories whose articles changed.
