@@ -574,9 +574,9 @@ def match_score(a: str, b: str) -> tuple[str, float] | None:
     return _decide(_prep(a, codes=codes), _prep(b, codes=codes))
 
 
-def _decide(a: _Prep, b: _Prep, ratio: float | None = None) -> tuple[str, float] | None:
-    """Pairwise decision on two prepared sentences; ``ratio``, when given, must be
-    ``fuzz.ratio(a.joined, b.joined)``."""
+def _decide(a: _Prep, b: _Prep, ratio: float | None = None, lcs: int | None = None) -> tuple[str, float] | None:
+    """Pairwise decision on two prepared sentences; ``ratio`` and ``lcs``, when given, must
+    be ``fuzz.ratio(a.joined, b.joined)`` and ``LCSseq.similarity(a.codes, b.codes)``."""
     ca, cb = a.codes, b.codes
     la, lb = len(ca), len(cb)  # (a word a code)
     if la < MIN_WORDS or lb < MIN_WORDS:
@@ -593,7 +593,8 @@ def _decide(a: _Prep, b: _Prep, ratio: float | None = None) -> tuple[str, float]
     if not quoted and ratio < 2 * EDITED_MIN - 101 and not _may_contain(la, lb):
         return None
     if la >= EDITED_MIN_WORDS and lb >= EDITED_MIN_WORDS and a.negations == b.negations:
-        lcs = LCSseq.similarity(ca, cb)
+        if lcs is None:
+            lcs = LCSseq.similarity(ca, cb)
         if lcs == la or lcs == lb:
             # One side's words all lie in the other in order (a trimmed copy): that side
             # has no word outside the equal blocks, so no name or figure of it is swapped
@@ -951,11 +952,15 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     by_norm: dict[str, list[int]] = defaultdict(list)  # the caller's ASCII norm strings
     odd: list[int] = []
     if None not in norm_l and "".join(norm_l).isascii():  # (the usual case: one check for all)
-        for i, n in enumerate(norm_l):
-            if n:
+        if "" in norm_l:
+            for i, n in enumerate(norm_l):
+                if n:
+                    by_norm[n].append(i)
+                else:
+                    odd.append(i)
+        else:
+            for i, n in enumerate(norm_l):
                 by_norm[n].append(i)
-            else:
-                odd.append(i)
     else:
         for i, n in enumerate(norm_l):
             if n and n.isascii():
@@ -1021,14 +1026,19 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                 dtype=np.float64,
             )
             keep[few] = scores != 0  # (below the cutoff a score is 0)
-        pairs = list(zip(xs[keep].tolist(), ys[keep].tolist()))
+        kx, ky = xs[keep].tolist(), ys[keep].tolist()
+        pairs = list(zip(kx, ky))
     COUNTERS["candidates"] += len(pairs)
     preps: list[_Prep | None] = [None] * nb
     # the words of every text that may be compared or marked, tokenized together (each text
     # belongs to one bucket: its words are the bucket's)
     live = {b for b in range(nb) if single_doc[b] < 0}
-    live.update(x for x, _ in pairs)
-    live.update(y for _, y in pairs)
+    if isinstance(shared, list):
+        live.update(x for x, _ in pairs)
+        live.update(y for _, y in pairs)
+    else:
+        live.update(kx)
+        live.update(ky)
     texts: dict[str, int] = {}  # text -> its place in the batch
     batch_norms: list[tuple[str, ...]] = []
     variants_of: dict[int, list[str]] = {}  # live bucket -> its texts in order, when they differ
@@ -1114,7 +1124,16 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     for b in sorted({b for p in todo for b in p}):
         prep(b)
     ps = preps
-    decided = [_decide(ps[x], ps[y]) for x, y in todo]  # type: ignore[arg-type]
+    if len(todo) >= 16:  # (the scores of every pair computed in two calls)
+        xs_ = [ps[x] for x, _ in todo]
+        ys_ = [ps[y] for _, y in todo]
+        ratios = process.cpdist(
+            [p.joined for p in xs_], [p.joined for p in ys_], scorer=fuzz.ratio, dtype=np.float64  # type: ignore[union-attr]
+        ).tolist()
+        common = process.cpdist([p.codes for p in xs_], [p.codes for p in ys_], scorer=LCSseq.similarity).tolist()  # type: ignore[union-attr]
+        decided = list(map(_decide, xs_, ys_, ratios, common))
+    else:
+        decided = [_decide(ps[x], ps[y]) for x, y in todo]  # type: ignore[arg-type]
     links.update(zip(todo, decided))
     edges = [(r[1], x, y) for (x, y), r in zip(todo, decided) if r is not None]
     COUNTERS["decisions"] += len(todo)
@@ -1175,6 +1194,17 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
     spans_of: dict[str, list[Span]] = {}  # text -> its words' spans
     runs_of: dict[tuple[str, int], tuple] = {}  # (text, variant) -> its runs (relative)
     whole_of: dict[str, tuple[int, int, int]] = {}  # text -> (words, first word's start, last one's end)
+
+    def whole(text: str, b: int) -> tuple[int, int, int]:
+        k = texts.get(text)
+        if k is not None:
+            w = batch.whole(k)
+        else:
+            ws = words_of(text, b)
+            w = (len(ws.starts), ws.starts[0], ws.ends[-1])
+        whole_of[text] = w
+        return w
+
     for g, bs in members.items():
         if len(bs) == 1 and single_doc[bs[0]] >= 0:
             continue  # one variant in one doc: no family
@@ -1233,29 +1263,43 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         # (all of them when an exact copy sits in another doc), and whether that is all
         matched: dict[int, list[bool]] = {}
         full: dict[int, int] = {}  # variant -> its word count when every word is shared, else -1
-        for b in used_buckets:
+        coded = None  # the used variants' codes (when every other one is a peer)
+        for k, b in enumerate(used_buckets):
             if len(docs_of[b]) > 1:
                 pv = preps[b]
                 n = len(pv.norms) if pv is not None else len(words_of(text_of(b), b).norms)
                 matched[b] = [True] * n
                 full[b] = n
             else:
-                f = matched[b] = _flags(prep(b).codes, [prep(o).codes for o in peers(b)], False)
+                if len(used_buckets) <= FLAGS_MAX + 1:
+                    if coded is None:
+                        coded = [prep(o).codes for o in used_buckets]
+                    f = _flags(coded[k], coded[:k] + coded[k + 1 :], False)
+                else:
+                    f = _flags(prep(b).codes, [prep(o).codes for o in peers(b)], False)
+                matched[b] = f
                 full[b] = len(f) if False not in f else -1
+        keys = tuple([keys_l[i] for _, i, _ in picked])
+        if min(full.values()) >= 0:  # (the usual case: every member wholly shared)
+            tw = [whole_of.get(texts_l[i]) or whole(texts_l[i], b) for _, i, b in picked]
+            if all([w[0] == full[b] for w, (_, _, b) in zip(tw, picked)]):
+                offs = [offs_l[i] for _, i, _ in picked]
+                out.append(
+                    FamilyDraft(
+                        kind,
+                        keys,
+                        tuple([((w[1] + o, w[2] + o),) for w, o in zip(tw, offs)]),
+                        ((),) * len(picked),
+                        round(float(score), 1),
+                    )
+                )
+                continue
         shared, differs = [], []
         for _, i, b in picked:
             text = texts_l[i]
             n = full[b]
             if n >= 0:
-                w = whole_of.get(text)
-                if w is None:
-                    k = texts.get(text)
-                    if k is not None:
-                        w = batch.whole(k)
-                    else:
-                        ws = words_of(text, b)
-                        w = (len(ws.starts), ws.starts[0], ws.ends[-1])
-                    whole_of[text] = w
+                w = whole_of.get(text) or whole(text, b)
                 if w[0] == n:  # every word shared: one run
                     o = offs_l[i]
                     shared.append(((w[1] + o, w[2] + o),))
@@ -1284,7 +1328,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
         out.append(
             FamilyDraft(
                 kind,
-                tuple([keys_l[i] for _, i, _ in picked]),
+                keys,
                 tuple(shared),
                 tuple(differs),
                 round(float(score), 1),
