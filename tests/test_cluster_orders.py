@@ -137,3 +137,36 @@ def test_sum_by_pair_split_with_a_helper_gives_the_same_sums(monkeypatch):
     assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(plain, split))
     assert all(np.array_equal(a, b) for a, b in zip(cl._sum_by_pair(n, i % 50, j % 50 + 50, v), lopsided))
     assert len(plain[0]) > 20000
+
+
+def _topic_docs(seed: int, n: int) -> list:
+    """Documents of words drawn from a few topics (stories to find), with their features."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        topic = int(rng.integers(0, 12))
+        words = [f"t{topic}w{k}" for k in rng.integers(0, 40, size=60)]
+        words += [f"common{k}" for k in rng.integers(0, 300, size=40)] + ["the", "of"] * 5
+        doc = cl.ClusterDoc(f"Story {topic}", words, "2024-05-01", salient=words[:4])
+        out.append(cl.ClusterDoc(doc.title, (), doc.published, features=cl.doc_features(doc)))
+    return out
+
+
+def test_helper_thread_parts_give_the_same_results(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = _topic_docs(9, 400)
+    monkeypatch.setattr(cl, "_THREAD_MIN", 10**9)
+    serial = cl.cluster(docs)
+    e = cl._entries(docs)
+    plain = cl._weighted(len(docs), e)
+    assert 5 <= len(serial) < 100  # stories found: the comparison means something
+    monkeypatch.setattr(cl, "_THREAD_MIN", 2)
+    monkeypatch.setattr(cl, "_SPLIT_PAIRS", 10)  # every part that can be split is
+    assert cl.cluster(docs) == serial
+    with ThreadPoolExecutor(1) as helper:
+        e2 = cl._entries(docs, helper)
+        assert e2.sketches is not None
+        assert np.array_equal(e2.sketches(), cl._entry_sketches(len(docs), e))
+        split = cl._weighted(len(docs), e2, helper)
+    assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(plain, split))

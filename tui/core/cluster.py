@@ -193,7 +193,10 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
         return []
     if n == 1:
         return [[0]]
-    return _cluster(docs, _entries(docs))
+    if n < _THREAD_MIN:
+        return _cluster_on(docs, _entries(docs), None)
+    with ThreadPoolExecutor(1) as helper:  # (see _cluster) the sketches start with the entries
+        return _cluster_on(docs, _entries(docs, helper), helper)
 
 
 def _cluster(docs: Sequence[ClusterDoc], e: _Entries) -> list[list[int]]:
@@ -210,8 +213,8 @@ def _cluster(docs: Sequence[ClusterDoc], e: _Entries) -> list[list[int]]:
 
 def _cluster_on(docs: Sequence[ClusterDoc], e: _Entries, helper: Executor | None) -> list[list[int]]:
     n = len(docs)
-    sketch_job = _run(helper, _entry_sketches, n, e)
-    doc, term, weight, term_key = _weighted(n, e)
+    sketch_job = e.sketches if e.sketches is not None else _run(helper, _entry_sketches, n, e)
+    doc, term, weight, term_key = _weighted(n, e, helper)
     days = np.array([_day(d.published) for d in docs], dtype=np.int64)
     ckey = _content_keys(n, doc, term, term_key)
     near_job = _run(helper, lambda: _near_copies(sketch_job(), ckey))
@@ -372,6 +375,8 @@ class _Entries:
     _words: list[str] | None = None
     _feats: list[DocFeatures] | None = None
     _first: np.ndarray | None = None
+    # the near-copy sketches (``_entry_sketches``) when a helper thread was given them to make
+    sketches: Callable[[], np.ndarray] | None = None
 
     @property
     def n_terms(self) -> int:
@@ -398,24 +403,33 @@ class _Entries:
         return self._words
 
 
-def _entries(docs: Sequence[ClusterDoc]) -> _Entries:
+def _entries(docs: Sequence[ClusterDoc], helper: Executor | None = None) -> _Entries:
     """The entries of ``docs``: read from their features when they have them (those that lack
-    them get theirs made here), else from their words all at once."""
+    them get theirs made here), else from their words all at once.  With a ``helper`` thread,
+    the features' near-copy sketches are made there (from the words' keys) meanwhile."""
     if all(d.features is None for d in docs):
         return _entries_of_words(docs)
     feats = [d.features if d.features is not None else doc_features(d) for d in docs]
     n = len(feats)
     lens = np.fromiter((len(f[1]) >> 3 for f in feats), dtype=np.int64, count=n)
     keys = np.frombuffer(b"".join([f[1] for f in feats]), dtype=np.uint64)
+    doc = np.repeat(np.arange(n, dtype=np.int32), lens)
+    sketches = None if helper is None else helper.submit(_key_sketches, n, doc, keys).result
     packed = np.frombuffer(b"".join([f[2] for f in feats]), dtype=np.uint64)
     count = (packed & np.uint64(0xFFFFFFFF)).astype(np.float64)
     sal = (packed >> np.uint64(32)).astype(np.float64)
     term, first = _term_ids(keys)
-    doc = np.repeat(np.arange(n, dtype=np.int32), lens)
     tkeys = keys[first]
     useful = (tkeys & np.uint64(1)).astype(bool)
     term_key = (tkeys >> np.uint64(32)).astype(np.int64)
-    return _Entries(doc, term, count, sal, useful, term_key, None, feats, first)
+    return _Entries(doc, term, count, sal, useful, term_key, None, feats, first, sketches)
+
+
+def _key_sketches(n: int, doc: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``_entry_sketches`` from each entry's word key (its content bit and CRC-32 are those of
+    its term), before the terms are numbered."""
+    content = (keys & np.uint64(1)).astype(bool)
+    return _sketches(n, doc[content], (keys[content] >> np.uint64(32)).astype(np.int64))
 
 
 def _entries_of_words(docs: Sequence[ClusterDoc]) -> _Entries:
@@ -541,8 +555,9 @@ def _entry_sketches(n: int, e: _Entries) -> np.ndarray:
     return _sketches(n, e.doc[content], e.term_key[e.term[content]])
 
 
-def _weighted(n: int, e: _Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``_vectors`` of the entries ``e`` of ``n`` documents, but the sketches."""
+def _weighted(n: int, e: _Entries, helper: Executor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``_vectors`` of the entries ``e`` of ``n`` documents, but the sketches.  With a
+    ``helper`` thread, it orders the later half of the documents' entries."""
     n_words = e.n_terms
     if n_words == 0:
         empty = np.zeros(0)
@@ -566,7 +581,13 @@ def _weighted(n: int, e: _Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     live = np.flatnonzero(w > 0)
     if len(live) and int(q[live].max()) == (1 << qbits) - 1:
         live = np.arange(len(w))
-    order = live[np.argsort((doc[live].astype(np.int64) << (qbits + tbits)) | (q[live] << tbits) | trank[term[live]])]
+    key = (doc[live].astype(np.int64) << (qbits + tbits)) | (q[live] << tbits) | trank[term[live]]
+    if helper is None or len(key) < _SPLIT_PAIRS:
+        order = live[np.argsort(key)]
+    else:  # the key leads with the document: each half of the documents sorts apart
+        cut = int(np.searchsorted(doc[live], n // 2))
+        later = helper.submit(np.argsort, key[cut:])
+        order = live[np.concatenate((np.argsort(key[:cut]), later.result() + cut))]
     sdoc = doc[order]
     rank = np.arange(len(sdoc)) - np.searchsorted(sdoc, np.arange(n))[sdoc]
     order = order[rank < _MAX_TERMS]
