@@ -430,11 +430,11 @@ _LAST: tuple[str, list[Segment], list[str]] | None = None
 
 def _only_nl_cr(raw: str, lines: list[str]) -> bool:
     """Does ``raw`` (split into ``lines``) end its lines with \\n, \\r and \\r\\n only?"""
-    # every line but an unterminated last one ends with \n or \r (\r\n ends with \n): the
-    # lines' last characters, those aside, are nothing or the last line's own last character
-    ends = "".join(map(_LAST_CHAR, lines))
-    rest = ends.replace("\n", "").replace("\r", "")
-    return not rest or (len(rest) == 1 and raw[-1] not in _LB)
+    ends = raw.count("\n")
+    if "\r" in raw:
+        ends += raw.count("\r") - raw.count("\r\n")
+    # every line but an unterminated last one ends with one of them
+    return len(lines) == ends + (raw[-1] not in _LB)
 
 
 def _segment_by_lines(raw: str, lines: list[str], may_wrap: bool = False) -> list[Segment] | int:
