@@ -162,7 +162,7 @@ def test_quick_run_prints_table(missing):
         check=False,
         cwd=REPO,
         env=env,
-        timeout=300,
+        timeout=600,  # three tool runs, each stopped by the bench itself after 150 s
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
