@@ -676,7 +676,7 @@ def _buckets(sketch: np.ndarray) -> np.ndarray:
     return out
 
 
-_POP8 = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+_POP8 = np.array([i.bit_count() for i in range(256)], dtype=np.int64)
 
 
 def _popcount(words: np.ndarray) -> np.ndarray:
