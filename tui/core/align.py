@@ -818,7 +818,7 @@ class _WordBatch:
         n = len(texts)
         self._made: list[_Words | None] = [None] * n
         self._digit: list[bool] = []  # per batched sentence: holds a digit?
-        self._exact = exact = [True] * n  # take the exact path (_words)
+        self._exact: list[bool] = [True] * n  # take the exact path (_words)
         fast: list[int] = []
         for k, (t, ns) in enumerate(zip(texts, norms)):
             if not (_COMMA_WORD_RE.search(t) and _DIGIT_RE.search(t) or ("cent" in ns and "per" in ns)):
@@ -855,15 +855,25 @@ class _WordBatch:
         self._updig = (upper | digit).tolist()
         # (a sentence that takes the fast path is ASCII in the view but for separators)
         digits = np.concatenate(([0], np.cumsum((b >= 48) & (b <= 57))))
-        has_digit = (digits[offs + lens] > digits[offs]).tolist()
-        self._digit = [True] * n
-        for k, d in zip(fast, has_digit):
-            self._digit[k] = d
-        for k, v, a, z in zip(fast, views, lo.tolist(), hi.tolist()):
-            if z - a == len(norms[k]) and 2 not in v:  # (else a character outside the view)
-                exact[k] = False
-                self._lo[k] = a
-                self._hi[k] = z
+        where = np.fromiter(fast, np.int64, len(fast))
+        has_digit = np.ones(n, dtype=bool)
+        has_digit[where] = digits[offs + lens] > digits[offs]
+        self._digit = has_digit.tolist()
+        # batched for good: as many words as norms, and no character outside the view (\x02)
+        ok = hi - lo == np.fromiter(map(len, map(norms.__getitem__, fast)), np.int64, len(fast))
+        outside = np.flatnonzero(b == 2)
+        if len(outside):
+            ok[np.searchsorted(offs, outside, side="right") - 1] = False
+        where, lo, hi = where[ok], lo[ok], hi[ok]
+        fast_lo = np.zeros(n, dtype=np.int64)
+        fast_hi = np.zeros(n, dtype=np.int64)
+        fast_lo[where] = lo
+        fast_hi[where] = hi
+        self._lo = fast_lo.tolist()
+        self._hi = fast_hi.tolist()
+        is_exact = np.ones(n, dtype=bool)
+        is_exact[where] = False
+        self._exact = is_exact.tolist()
 
     def words(self, k: int) -> _Words:
         ws = self._made[k]
