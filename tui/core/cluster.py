@@ -827,7 +827,7 @@ def _candidate_edges(
     post = _postings(n, doc, term, weight)
     starts, _rank, it, idoc, iw, small = post
     a, b, v = _pairs_within_groups(it[small], idoc[small], iw[small], items_sorted=True)
-    wi, wj, wv = _window_pairs(n, doc, term, term_key, ckey, post)
+    wi, wj, wv = _window_pairs(n, doc, term, term_key, ckey, post, helper)
     parts_i, parts_j, parts_v = [a, *wi], [b, *wj], [v, *wv]
     ci, cj, cv = np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_v)
     ci, cj, cv = ci[ci != cj], cj[ci != cj], cv[ci != cj]
@@ -881,10 +881,24 @@ def _postings(n: int, doc: np.ndarray, term: np.ndarray, weight: np.ndarray) -> 
     return starts, rank, it, idoc, iw, post[it] <= _PAIR_CAP
 
 
-def _window_pairs(n: int, doc: np.ndarray, term: np.ndarray, term_key: np.ndarray, ckey: np.ndarray, post: _Postings) -> _Parts:
+def _posting_minhash(sketch: np.ndarray, tkey: np.ndarray, bt: np.ndarray, bd: np.ndarray) -> np.ndarray:
+    """For each entry (term bt, document bd) of a fuller posting, the MinHash (salted by the
+    term) of the document's sketch terms other than bt."""
+    rows = sketch[bd]
+    salt = _mix(tkey[bt] + np.uint64(0x9E3779B97F4A7C15))
+    hashed = _mix(rows ^ salt[:, None])
+    hashed[(rows == tkey[bt][:, None]) | (rows == np.iinfo(np.uint64).max)] = np.iinfo(np.uint64).max
+    return hashed.min(axis=1)
+
+
+def _window_pairs(
+    n: int, doc: np.ndarray, term: np.ndarray, term_key: np.ndarray, ckey: np.ndarray, post: _Postings,
+    helper: Executor | None = None,
+) -> _Parts:
     """The candidate pairs of the fuller postings (see ``_candidate_edges``): for each step
     1.._WINDOW, (lower document, higher document, product of weights) of the entries that far
-    apart in one posting sorted by MinHash."""
+    apart in one posting sorted by MinHash.  With a ``helper`` thread, it hashes half the
+    entries."""
     _starts, rank, it, idoc, iw, small = post
     big = ~small
     if not big.any():
@@ -896,12 +910,16 @@ def _window_pairs(n: int, doc: np.ndarray, term: np.ndarray, term_key: np.ndarra
     sk = rank < _SKETCH_TERMS
     sketch = np.full((n, _SKETCH_TERMS), np.iinfo(np.uint64).max, dtype=np.uint64)
     sketch[doc[sk], rank[sk]] = tkey[term[sk]]
-    rows = sketch[bd]
-    salt = _mix(tkey[bt] + np.uint64(0x9E3779B97F4A7C15))
-    hashed = _mix(rows ^ salt[:, None])
-    hashed[(rows == tkey[bt][:, None]) | (rows == np.iinfo(np.uint64).max)] = np.iinfo(np.uint64).max
-    mh = hashed.min(axis=1)
-    order = np.lexsort((bd, ckey[bd], mh, bt))
+    if helper is None or len(bt) < _SPLIT_PAIRS:
+        mh = _posting_minhash(sketch, tkey, bt, bd)
+    else:  # the helper hashes the first half of the entries
+        half = len(bt) // 2
+        first = helper.submit(_posting_minhash, sketch, tkey, bt[:half], bd[:half])
+        rest = _posting_minhash(sketch, tkey, bt[half:], bd[half:])
+        mh = np.concatenate((first.result(), rest))
+    crank = np.empty(n, dtype=np.int64)  # rank by (content key, document)
+    crank[np.argsort(ckey, kind="stable")] = np.arange(n)
+    order = np.lexsort((crank[bd], mh, bt))
     bt, bd, bw = bt[order], bd[order], bw[order]
     for step in range(1, _WINDOW + 1):
         same = bt[step:] == bt[:-step]
