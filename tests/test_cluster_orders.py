@@ -170,3 +170,14 @@ def test_helper_thread_parts_give_the_same_results(monkeypatch):
         assert np.array_equal(e2.sketches(), cl._entry_sketches(len(docs), e))
         split = cl._weighted(len(docs), e2, helper)
     assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(plain, split))
+
+
+def test_cluster_entries_are_the_entries_and_the_stories(monkeypatch):
+    docs = _topic_docs(4, 300)
+    for threads in (10**9, 2):
+        monkeypatch.setattr(cl, "_THREAD_MIN", threads)
+        groups, e = cl._cluster_entries(docs)
+        plain = cl._entries(docs)
+        assert groups == cl._cluster(docs, plain)
+        assert np.array_equal(e.term, plain.term) and np.array_equal(e.count, plain.count)
+        assert e.words() == plain.words()

@@ -193,10 +193,19 @@ def cluster(docs: Sequence[ClusterDoc]) -> list[list[int]]:
         return []
     if n == 1:
         return [[0]]
-    if n < _THREAD_MIN:
-        return _cluster_on(docs, _entries(docs), None)
-    with ThreadPoolExecutor(1) as helper:  # (see _cluster) the sketches start with the entries
-        return _cluster_on(docs, _entries(docs, helper), helper)
+    return _cluster_entries(docs)[0]
+
+
+def _cluster_entries(docs: Sequence[ClusterDoc]) -> tuple[list[list[int]], _Entries]:
+    """``cluster`` of at least two documents, and their entries (``_entries``).  From
+    ``_THREAD_MIN`` documents the helper thread (see ``_cluster``) starts on the near-copy
+    sketches while the entries are made."""
+    if len(docs) < _THREAD_MIN:
+        e = _entries(docs)
+        return _cluster_on(docs, e, None), e
+    with ThreadPoolExecutor(1) as helper:
+        e = _entries(docs, helper)
+        return _cluster_on(docs, e, helper), e
 
 
 def _cluster(docs: Sequence[ClusterDoc], e: _Entries) -> list[list[int]]:
