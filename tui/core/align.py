@@ -825,8 +825,9 @@ class _WordBatch:
                 fast.append(k)
         self._lo: list[int] = [0] * n
         self._hi: list[int] = [0] * n
-        self._starts: list[int] = []
-        self._ends: list[int] = []
+        # word offsets in their sentence (arrays: a sentence's are made Python ints when used)
+        self._starts: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._ends: np.ndarray = np.zeros(0, dtype=np.int64)
         self._caps: list[bool] = []
         self._updig: list[bool] = []
         if len(fast) < 8:
@@ -849,8 +850,8 @@ class _WordBatch:
         lo = np.searchsorted(starts, offs)
         hi = np.searchsorted(starts, offs + lens)
         shift = np.repeat(offs, hi - lo)  # (every word lies inside its sentence)
-        self._starts = (starts - shift).tolist()
-        self._ends = (ends - shift).tolist()
+        self._starts = starts - shift
+        self._ends = ends - shift
         self._caps = upper.tolist()
         self._updig = (upper | digit).tolist()
         # (a sentence that takes the fast path is ASCII in the view but for separators)
@@ -892,13 +893,14 @@ class _WordBatch:
                     nn = [_NUMBER_WORDS.get(w, w) for w in n] if special else list(n)
                 if caps:
                     caps[0] = False
-                ws = _Words(self._starts[a:z], self._ends[a:z], nn, caps)
+                ws = _Words(self._starts[a:z].tolist(), self._ends[a:z].tolist(), nn, caps)
             self._made[k] = ws
         return ws
 
     def plain(self, k: int) -> tuple[list[int], list[bool]] | None:
         """(word starts, caps) of sentence ``k`` when it was tokenized in the batch and has no
-        number word to rewrite (its matching forms are its norms); else None."""
+        number word to rewrite (its matching forms are its norms); else None.  The starts are
+        [] when the text can hold no quotation mark (then :func:`_prep_plain` needs none)."""
         if self._exact[k] or not _SPECIAL.isdisjoint(self.norms[k]):
             return None
         ws = self._made[k]
@@ -908,7 +910,10 @@ class _WordBatch:
         caps = self._updig[a:z] if self._digit[k] else self._caps[a:z]
         if caps:
             caps[0] = False
-        return self._starts[a:z], caps
+        t = self.texts[k]
+        # (the word starts serve only to find quoted words: the text's ASCII quotation mark or
+        # another script's)
+        return self._starts[a:z].tolist() if '"' in t or not t.isascii() else [], caps
 
     def whole(self, k: int) -> tuple[int, int, int]:
         """(word count, start of the first word, end of the last) of sentence ``k`` (which has words)."""
@@ -916,7 +921,7 @@ class _WordBatch:
             ws = self.words(k)
             return len(ws.starts), ws.starts[0], ws.ends[-1]
         a, z = self._lo[k], self._hi[k]
-        return z - a, self._starts[a], self._ends[z - 1]
+        return z - a, int(self._starts[a]), int(self._ends[z - 1])
 
 
 # --- word diff --------------------------------------------------------------------------
