@@ -265,8 +265,7 @@ def cluster_and_index(docs: Sequence[ClusterDoc]) -> tuple[list[list[int]], Stor
     if len(docs) < 2:
         groups = cluster(docs)
         return groups, build_index(docs, groups)
-    e = _cl._entries(docs)
-    groups = _cl._cluster(docs, e)
+    groups, e = _cl._cluster_entries(docs)
     return groups, _build_index(docs, groups, e)
 
 

@@ -28,11 +28,20 @@ from operator import attrgetter
 from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
-from .cluster import ClusterDoc, DocFeatures, cluster, doc_features, salient_words
+from .cluster import ClusterDoc, DocFeatures, body_features, cluster, salient_words
 from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .memo import Memo
-from .model import Analysis, Article, Family, MemberColumns, MemberRows, SentenceRows, Skipped, Story
+from .model import (
+    Analysis,
+    Article,
+    Family,
+    MemberColumns,
+    MemberRows,
+    SentenceRows,
+    Skipped,
+    Story,
+)
 from .provenance import first_index
 from .text import Segment, normalize_many, segment, words
 
@@ -700,10 +709,9 @@ def prepare_text(raw: str) -> Prepared:
                     memo.clear()
                 got = memo[text] = tuple(salient_words(text))
             salient.extend(got)
-    body = " ".join([n for lab, n in zip(labels, norms) if lab.role == "body"]).split()
-    features = doc_features(ClusterDoc(header.title, body, header.published, salient))
+    features, n_body = body_features(header.title, [n for lab, n in zip(labels, norms) if lab.role == "body"], salient)
     flat = array("q", chain.from_iterable(segments))  # a Segment is the tuple (start, end, line)
-    return header, flat, tuple([_label(lab.role, lab.kind) for lab in labels]), norms, features, len(set(body))
+    return header, flat, tuple([_label(lab.role, lab.kind) for lab in labels]), norms, features, n_body
 
 
 _LABELS: dict[tuple[str, str | None], Label] = {}
