@@ -268,7 +268,7 @@ def test_every_seed_pair_keeps_the_invariants(seeds):
 
 from textual.app import App
 from textual.color import Color
-from textual.filter import NoColor
+from textual.filter import Monochrome, NoColor
 
 from tui.screens.compare import HEADER_LINES, CompareScreen, CompareView
 
@@ -393,6 +393,11 @@ async def test_compare_is_legible_without_colour():
         assert any("steeply" in m for m in marked)
         # The cursor row is marked by a character, not only by a background.
         assert mono[HEADER_LINES][0].text == "▌"
+        # NO_COLOR on a terminal without native ANSI colours: Textual's Monochrome filter reads
+        # every segment's style (a segment without one crashed the screen)
+        for y in range(view.scrollable_content_region.height):
+            grey = Monochrome().apply(list(view.render_line(y)), Color(0, 0, 0))
+            assert "".join(seg.text for seg in grey) == view.render_line(y).text
 
 
 async def test_compare_opens_family_of_the_cursor_row():

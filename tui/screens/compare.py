@@ -28,6 +28,15 @@ from ..core.model import Analysis, Article
 from ..render import KIND_GLYPH, KIND_GLYPH_ASCII, family_colour
 from ..widgets.line_scrollbar import LineScrollBar, install_line_scrollbar
 
+_PLAIN = Style()
+
+
+def _segments(text: Text, console) -> list[Segment]:
+    """``text`` rendered, every segment with a style: Textual's Monochrome filter (NO_COLOR on a
+    terminal without native ANSI colours) reads each segment's style, and Rich leaves plain
+    stretches without one."""
+    return [seg if seg.style is not None else Segment(seg.text, _PLAIN, seg.control) for seg in text.render(console)]
+
 HEADER_LINES = 2  # outlets, then a rule carrying the summary
 MIDDLE = 4  # "│≈↕│"
 MIN_COLUMN = 10
@@ -219,7 +228,7 @@ class CompareView(ScrollView, can_focus=True):
         out = []
         for line in text.wrap(console, width, overflow="fold"):
             line.rstrip_end(width)
-            out.append(list(line.render(console)))
+            out.append(_segments(line, console))
         return out
 
     def _cell(self, row: Row, side: str) -> Text | None:
@@ -318,7 +327,7 @@ class CompareView(ScrollView, can_focus=True):
             line.pad_right(cols.left - left.cell_len)
             line.append(" │  │ ", style=rule)
             line.append_text(right)
-            return Strip(list(line.render(self.app.console)))
+            return Strip(_segments(line, self.app.console))
         s = self._summary
         label = (
             f" {s.matched} matched · {s.moved} moved · {s.changed} reworded · "
@@ -328,7 +337,7 @@ class CompareView(ScrollView, can_focus=True):
         label = label[: max(0, total - 4)]
         pad = max(0, total - len(label))
         text = Text("─" * (pad // 2) + label + "─" * (pad - pad // 2), style=rule)
-        return Strip(list(text.render(self.app.console)))
+        return Strip(_segments(text, self.app.console))
 
     # --- cursor and scrolling ---------------------------------------------------------
     @property
