@@ -507,6 +507,14 @@ async def test_no_color_and_sizes_keep_provenance_legible(wd_home, monkeypatch, 
         assert line[1] in "=≈❝"
         strip = view._render_strip(view.cursor_line)
         assert any(seg.style and seg.style.underline for seg in strip)
+        # Textual's Monochrome filter (NO_COLOR without native ANSI colours) reads every
+        # segment's style: each line of the reader must give it one
+        from textual.color import Color
+        from textual.filter import Monochrome
+
+        for y in range(view.scrollable_content_region.height):
+            line = view.render_line(y)
+            assert "".join(seg.text for seg in Monochrome().apply(list(line), Color(0, 0, 0))) == line.text
 
 
 def test_run_app_without_readable_articles_exits_2(tmp_path, wd_home, capsys):
