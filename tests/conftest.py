@@ -15,6 +15,18 @@ def wd_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture
+def empty_line_memo():
+    """Segmentation's line memo emptied before and after the test."""
+    from tui.core import text
+
+    text._LINE_MEMO.clear()
+    text._line_memo_chars = 0
+    yield
+    text._LINE_MEMO.clear()
+    text._line_memo_chars = 0
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
     """Run ``async def`` tests with asyncio (no async plugin needed)."""

@@ -30,12 +30,8 @@ def check(raw: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def empty_memo():
-    text._LINE_MEMO.clear()
-    text._line_memo_chars = 0
-    yield
-    text._LINE_MEMO.clear()
-    text._line_memo_chars = 0
+def empty_memo(empty_line_memo):
+    """Each test starts and ends with segmentation's line memo empty (conftest)."""
 
 
 # Lines whose segmentation could depend on what surrounds them, and news-like lines.

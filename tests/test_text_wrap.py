@@ -29,12 +29,8 @@ def scanned(raw: str) -> list[tuple[int, int, int]]:
 
 
 @pytest.fixture(autouse=True)
-def empty_memo():
-    text._LINE_MEMO.clear()
-    text._line_memo_chars = 0
-    yield
-    text._LINE_MEMO.clear()
-    text._line_memo_chars = 0
+def empty_memo(empty_line_memo):
+    """Each test starts and ends with segmentation's line memo empty (conftest)."""
 
 
 @settings(max_examples=200, deadline=None)
