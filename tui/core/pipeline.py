@@ -58,6 +58,13 @@ Prepared = tuple[Header, array, tuple[Label, ...], list[str], DocFeatures, int]
 #: spans take, then those pairs: (kinds, scores, sizes, pos, sent, shared_n, shared, differs_n,
 #: differs).  ``_assemble`` reads a whole folder's members in this form (``MemberColumns``).
 StoryFamilies = tuple[list[str], list[float], array, array, array, array, array, array, array]
+
+
+def _no_families() -> StoryFamilies:
+    """Empty ``StoryFamilies`` columns, to be filled."""
+    return ([], [], array("q"), array("q"), array("q"), array("q"), array("q"), array("q"), array("q"))
+
+
 #: One story's result: its families, and per article the labels the story's evidence changed,
 #: as (sentence, role, kind).
 StoryResult = tuple[StoryFamilies, list[tuple[tuple[int, str, "str | None"], ...]]]
@@ -213,11 +220,7 @@ def _batches(n: int, workers: int) -> list[tuple[int, int]]:
 def _prepare_batch(items: Sequence[tuple[str, str]]) -> list[tuple[Prepared, tuple[str, str]]]:
     """``_prepare_one`` of (path, text) pairs, in a forked worker."""
     gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
-    out = []
-    for path, raw in items:
-        prep = prepare_text(raw)
-        out.append((prep, infer_outlet(raw, prep[0].url, path)))
-    return out
+    return [_prepare(raw, path) for path, raw in items]
 
 
 def _read_one(f: os.PathLike[str]) -> Source | Skipped:
@@ -334,7 +337,7 @@ def _analyze_sources(
     todo = [si for si, group in enumerate(groups) if not _fits(known.get(keys[si]), docs, group)]
     done = _stories_many(docs, groups, rep_of, todo, progress)
     # every story's families, end to end
-    cols: StoryFamilies = ([], [], array("q"), array("q"), array("q"), array("q"), array("q"), array("q"), array("q"))
+    cols = _no_families()
     for si, group in enumerate(groups):
         res = done.get(si)
         if res is None:
@@ -517,7 +520,7 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
                 norms=d.norms,
             )
         )
-    out: StoryFamilies = ([], [], array("q"), array("q"), array("q"), array("q"), array("q"), array("q"), array("q"))
+    out = _no_families()
     kinds, scores, sizes, pos, sent, shared_n, shared_col, differs_n, differs_col = out
     for kind, members, shared, differs, score in fams:
         keep = [k for k, (p, sj) in enumerate(members) if final[p][sj].role == "body"]
@@ -740,8 +743,13 @@ def _doc(source: Source, prep: Prepared, outlet: tuple[str, str] | None = None) 
 
 
 def _prepare_one(s: Source) -> tuple[Prepared, tuple[str, str]]:
-    prep = prepare_text(s.raw)
-    return prep, infer_outlet(s.raw, prep[0].url, s.path)
+    return _prepare(s.raw, s.path)
+
+
+def _prepare(raw: str, path: str) -> tuple[Prepared, tuple[str, str]]:
+    """``prepare_text`` of a text, and the (outlet, cue) of the file it was read from."""
+    prep = prepare_text(raw)
+    return prep, infer_outlet(raw, prep[0].url, path)
 
 
 def _prepare_many(sources: Sequence[Source]) -> list[tuple[Prepared, tuple[str, str]]]:
