@@ -56,17 +56,23 @@ def _story(rng: random.Random) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def test_counted_preparations_equal_the_plain_ones():
-    rng = random.Random(11)
-    texts = _story(rng)
-    assert len(texts) > 100
+def _counted(texts):
+    """A story's texts as align prepares them in bulk: codes, norms, coded words, per-word
+    counts with each text's offset, and the word batch."""
     codes = A._Codes()
     norms = [tuple(words(t)) for t in texts]
     coded = codes.code_many(norms)
     counted = A._word_counts(codes, coded)
     assert counted is not None
     counts, offs = counted
-    batch = A._WordBatch(texts, norms)
+    return codes, norms, coded, counts, offs, A._WordBatch(texts, norms)
+
+
+def test_counted_preparations_equal_the_plain_ones():
+    rng = random.Random(11)
+    texts = _story(rng)
+    assert len(texts) > 100
+    codes, norms, coded, counts, offs, batch = _counted(texts)
     plain_seen = 0
     for k, t in enumerate(texts):
         alone = A._prep(t, norms[k], codes=A._Codes())
@@ -100,13 +106,7 @@ def test_counted_preparations_equal_the_plain_ones():
 def test_decisions_on_counted_preparations_with_given_scores_equal_the_plain_ones():
     rng = random.Random(12)
     texts = _story(rng)
-    codes = A._Codes()
-    norms = [tuple(words(t)) for t in texts]
-    coded = codes.code_many(norms)
-    counted = A._word_counts(codes, coded)
-    assert counted is not None
-    counts, offs = counted
-    batch = A._WordBatch(texts, norms)
+    _codes, norms, coded, counts, offs, batch = _counted(texts)
     fast, alone = [], []
     shared_codes = A._Codes()
     for k, t in enumerate(texts):
