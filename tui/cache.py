@@ -26,12 +26,12 @@ import zlib
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import accumulate, repeat
 from pathlib import Path
 
 from .core import ENGINE_VERSION
 from .core.ingest import Source
-from .core.memo import Memo
+from .core.memo import FileStat, Memo
 from .core.model import (
     Analysis,
     Article,
@@ -46,7 +46,7 @@ from .core.model import (
     summarize,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 KEEP = 8  # analyses kept; older ones are pruned
 KEEP_PARTS = 200_000  # per-article / per-story entries kept (least recently used pruned)
 _READ_ERRORS = (sqlite3.DatabaseError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, IndexError, KeyError)
@@ -59,16 +59,29 @@ def cache_key(sources: Sequence[Source], *, one_story: bool) -> str:
     return h.hexdigest()
 
 
-def stat_key(files: Sequence[Path], *, one_story: bool) -> str | None:
-    """Key of the files as the OS describes them (path, size, mtime_ns, inode); None if one can't be stat'ed."""
-    h = hashlib.sha256(f"wirediff-stat/{ENGINE_VERSION}/{SCHEMA_VERSION}/{int(one_story)}\n".encode())
-    for f in files:
-        try:
-            st = os.stat(f)
-        except OSError:
+def stat_key(files: Sequence[Path], *, one_story: bool, stats: Sequence[FileStat] | None = None) -> str | None:
+    """Key of the files as the OS describes them (path, size, mtime_ns, inode, ctime_ns); None
+    if one can't be stat'ed.  ``stats``: the files' ``file_stats``, when the caller has them."""
+    if stats is None:
+        stats = file_stats(files)
+        if stats is None:
             return None
-        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}\n".encode("utf-8", "surrogateescape"))
+    h = hashlib.sha256(f"wirediff-stat/{ENGINE_VERSION}/{SCHEMA_VERSION}/{int(one_story)}\n".encode())
+    h.update("".join([f"{f}\0{a}\0{b}\0{c}\0{d}\n" for f, (a, b, c, d) in zip(files, stats)]).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def file_stats(files: Sequence[os.PathLike[str]]) -> list[FileStat] | None:
+    """Each file's (size, mtime_ns, inode, ctime_ns); None if one can't be stat'ed."""
+    out = []
+    stat = os.stat
+    try:
+        for f in files:
+            st = stat(f)
+            out.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+    except OSError:
+        return None
+    return out
 
 
 # ------------------------------------------------------------------ columnar form
@@ -233,6 +246,198 @@ def _unblob(b: bytes):
     return pickle.loads(b if b[:1] == b"\x80" else zlib.decompress(b))
 
 
+# ------------------------------------------------------------------ a folder's files
+#: Folders whose files the ``files`` table remembers (least recently written pruned).
+KEEP_FILES = 4
+_FILES_VERSION = 1
+FILES_PART = 500  # texts a blob of the ``files`` table holds
+
+
+def files_scope(paths) -> str:
+    """Names the inputs as given: the ``files`` row of their files."""
+    return "files/" + scope_key(paths)
+
+
+def pack_files(
+    rows: Sequence[tuple[Source, FileStat | None]],
+    prepared: Mapping[str, object],
+    outlet_of,
+) -> list[bytes] | None:
+    """A folder's files as blobs (None: none to keep): first an index of (path, ``FileStat``,
+    digest, outlet) that tells which files are unchanged, then their texts and preparations
+    (``Prepared``) as columns, ``FILES_PART`` texts a blob: they unpack several times faster than
+    one pickle per article, and a blob at a time keeps the memory they pass through small.
+    Files without a trusted status or a preparation are left out.  Every blob carries the same
+    random token (a reader takes them in several queries).  ``outlet_of(source, preparation)``
+    gives a file's (outlet, cue)."""
+    paths: list[str] = []
+    stats = array("q")
+    text_of = array("q")
+    outlets: list[str] = []
+    cues: list[str] = []
+    at: dict[str, int] = {}
+    texts: list[Source] = []
+    preps: list = []
+    for src, st in rows:
+        if st is None:
+            continue
+        prep = prepared.get(src.digest)
+        if prep is None:
+            continue
+        t = at.get(src.digest)
+        if t is None:
+            t = at[src.digest] = len(texts)
+            texts.append(src)
+            preps.append(prep)
+        paths.append(src.path)
+        stats.extend(st)
+        text_of.append(t)
+        outlet, cue = outlet_of(src, prep)
+        outlets.append(outlet)
+        cues.append(cue)
+    if not paths:
+        return None
+    token = os.urandom(8)
+    dump = pickle.dumps
+    index = (_FILES_VERSION, token, paths, stats.tobytes(), text_of.tobytes(), [s.digest for s in texts], outlets, cues)
+    out = [dump(index, protocol=pickle.HIGHEST_PROTOCOL)]
+    for lo in range(0, len(texts), FILES_PART):
+        out.append(dump(_files_part(token, lo, texts[lo : lo + FILES_PART], preps[lo : lo + FILES_PART]), protocol=pickle.HIGHEST_PROTOCOL))
+    return out
+
+
+def _files_part(token: bytes, lo: int, texts: Sequence[Source], preps: Sequence) -> dict:
+    encoded = [s.raw.encode("utf-8", "surrogatepass") for s in texts]
+    raw = b"".join(encoded)
+    heads = [p[0] for p in preps]
+    flat = array("q")
+    counts = array("q")  # per text: segments, labels, norms
+    codes = array("H")
+    label_ids: dict[tuple[str, str | None], int] = {}
+    norms: list[str] = []
+    for p in preps:
+        f, labels, ns = p[1], p[2], p[3]
+        flat.extend(f)
+        counts.extend((len(f) // 3, len(labels), len(ns)))
+        codes.extend([label_ids.setdefault((lab.role, lab.kind), len(label_ids)) for lab in labels])
+        norms.extend(ns)
+    joined: str | None = "\n".join(norms)
+    if norms and joined.count("\n") != len(norms) - 1:  # a norm holding a line break: kept as a list
+        joined = None
+    return {
+        "version": _FILES_VERSION,
+        "token": token,
+        "lo": lo,
+        "encoding": [s.encoding for s in texts],
+        "raw": raw,
+        "raw_n": array("q", map(len, encoded)).tobytes(),
+        "crc": zlib.crc32(raw),
+        "header": (
+            [h.title for h in heads],
+            [h.title_line for h in heads],
+            [h.published for h in heads],
+            [h.date_line for h in heads],
+            [h.url for h in heads],
+            [h.url_line for h in heads],
+        ),
+        "flat": flat.tobytes(),
+        "counts": counts.tobytes(),
+        "labels": list(label_ids),
+        "codes": codes.tobytes(),
+        "norms": joined if joined is not None else norms,
+        "features": ([p[4][0] for p in preps], [p[4][1] for p in preps], [p[4][2] for p in preps]),
+        "n_body": [p[5] for p in preps],
+    }
+
+
+def _ints(b: bytes) -> array:
+    a = array("q")
+    a.frombytes(b)
+    return a
+
+
+@dataclass
+class FilesIndex:
+    """The index blob of ``pack_files``."""
+
+    token: bytes
+    paths: list[str]
+    stats: list[FileStat]
+    text_of: array
+    digests: list[str]
+    outlets: list[tuple[str, str]]
+
+    @classmethod
+    def from_blob(cls, blob: bytes) -> FilesIndex:
+        version, token, paths, stats, text_of, digests, outlets, cues = pickle.loads(blob)
+        if version != _FILES_VERSION:
+            raise ValueError("files index of another version")
+        flat = _ints(stats)
+        it = iter(flat)
+        out = cls(token, paths, list(zip(it, it, it, it)), _ints(text_of), digests, list(zip(outlets, cues)))
+        n = len(paths)
+        if not (len(out.stats) * 4 == len(flat) and len(out.stats) == len(out.text_of) == len(out.outlets) == n == len(cues)):
+            raise ValueError("files index out of step")
+        if n and not (0 <= min(out.text_of) and max(out.text_of) < len(digests)):
+            raise ValueError("files index out of step")
+        return out
+
+
+def unpack_files_part(index: FilesIndex, blob: bytes, label) -> tuple[int, list[str], list[str], list[tuple]]:
+    """One part of ``pack_files`` whose index is ``index``: the number of its first text, and
+    its texts, encodings and preparations; ``label(role, kind)`` gives the shared ``Label``.
+    Raises ValueError (or another of ``_READ_ERRORS``) on a damaged blob."""
+    from .core.ingest import Header
+
+    data = pickle.loads(blob)
+    if data["version"] != _FILES_VERSION or data["token"] != index.token:
+        raise ValueError("files data of another index")
+    raw = data["raw"]
+    if zlib.crc32(raw) != data["crc"]:
+        raise ValueError("files data damaged")
+    lo = data["lo"]
+    encodings = data["encoding"]
+    n = len(encodings)
+    raw_at = list(accumulate(_ints(data["raw_n"]), initial=0))
+    counts = _ints(data["counts"])
+    if not 0 <= lo <= lo + n <= len(index.digests) or len(raw_at) != n + 1 or raw_at[-1] != len(raw) or len(counts) != 3 * n:
+        raise ValueError("files data out of step")
+    view = memoryview(raw)
+    texts = [str(view[a:b], "utf-8", "surrogatepass") for a, b in zip(raw_at, raw_at[1:])]
+    view.release()
+    titles, title_lines, published, date_lines, urls, url_lines = data["header"]
+    heads = list(map(Header, titles, title_lines, published, date_lines, urls, url_lines))
+    flat = _ints(data["flat"])
+    codes = array("H")
+    codes.frombytes(data["codes"])
+    labels = [label(role, kind) for role, kind in data["labels"]]
+    seg_at = list(accumulate(counts[0::3], initial=0))
+    lab_at = list(accumulate(counts[1::3], initial=0))
+    norm_at = list(accumulate(counts[2::3], initial=0))
+    norms = data["norms"]
+    if isinstance(norms, str):
+        norms = norms.split("\n") if norm_at[-1] else []
+    if seg_at[-1] * 3 != len(flat) or lab_at[-1] != len(codes) or norm_at[-1] != len(norms):
+        raise ValueError("files data out of step")
+    f0, f1, f2 = data["features"]
+    n_body = data["n_body"]
+    if not (len(heads) == len(f0) == len(f1) == len(f2) == len(n_body) == n):
+        raise ValueError("files data out of step")
+    get = labels.__getitem__
+    prepared = [
+        (
+            heads[t],
+            flat[3 * seg_at[t] : 3 * seg_at[t + 1]],
+            tuple(map(get, codes[lab_at[t] : lab_at[t + 1]])),
+            norms[norm_at[t] : norm_at[t + 1]],
+            (f0[t], f1[t], f2[t]),
+            n_body[t],
+        )
+        for t in range(n)
+    ]
+    return lo, texts, encodings, prepared
+
+
 class AnalysisCache:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -259,7 +464,7 @@ class AnalysisCache:
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
-            for table in ("analyses", "stat_keys", "prepared", "stories", "summaries", "clusterings"):
+            for table in ("analyses", "stat_keys", "prepared", "stories", "summaries", "clusterings", "files"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(
                 "CREATE TABLE analyses (key TEXT PRIMARY KEY, engine TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL)"
@@ -275,6 +480,11 @@ class AnalysisCache:
         db.execute(
             "CREATE TABLE IF NOT EXISTS clusterings (scope TEXT NOT NULL, engine TEXT NOT NULL, used REAL NOT NULL,"
             " data BLOB NOT NULL, PRIMARY KEY (scope, engine))"
+        )
+        # A folder's files as last read (``pack_files``): an unchanged file need not be read again.
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS files (scope TEXT NOT NULL, engine TEXT NOT NULL, part INTEGER NOT NULL,"
+            " used REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (scope, engine, part))"
         )
         db.execute("SELECT count(*) FROM analyses").fetchone()
         return db
@@ -430,8 +640,51 @@ class AnalysisCache:
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache not written ({e})"
 
-    def memo(self, defer: bool = False) -> _SqliteMemo:
-        return _SqliteMemo(self, defer)
+    def _get_files_index(self, scope: str) -> FilesIndex | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT data FROM files WHERE scope=? AND engine=? AND part=0", (scope, ENGINE_VERSION)
+            ).fetchone()
+            return FilesIndex.from_blob(row[0]) if row else None
+        except _READ_ERRORS as e:
+            self.problem = f"analysis cache entry unreadable, re-reading ({e})"
+            return None
+
+    def _files_parts(self, scope: str):
+        """The data blobs of the ``files`` row (``pack_files``), one at a time (raises
+        ``sqlite3.DatabaseError``)."""
+        if self._db is None:
+            return
+        for (blob,) in self._db.execute(
+            "SELECT data FROM files WHERE scope=? AND engine=? AND part>0 ORDER BY part", (scope, ENGINE_VERSION)
+        ):
+            yield blob
+
+    def _put_files(self, scope: str, blobs: Sequence[bytes]) -> None:
+        if self._db is None:
+            return
+        now = time.time()
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("DELETE FROM files WHERE scope=? AND engine=?", (scope, ENGINE_VERSION))
+                self._db.executemany(
+                    "INSERT INTO files (scope, engine, part, used, data) VALUES (?,?,?,?,?)",
+                    [(scope, ENGINE_VERSION, k, now, b) for k, b in enumerate(blobs)],
+                )
+                self._db.execute(
+                    "DELETE FROM files WHERE scope NOT IN (SELECT scope FROM files WHERE part=0 ORDER BY used DESC LIMIT ?)",
+                    (KEEP_FILES,),
+                )
+        except sqlite3.DatabaseError as e:
+            self.problem = f"analysis cache not written ({e})"
+
+    def memo(self, defer: bool = False, *, files: str | None = None, stats: Sequence[FileStat] | None = None) -> _SqliteMemo:
+        """The cache's parts as a ``Memo``; with ``files`` (a ``files_scope``), it knows that
+        folder's files as last read (``stats``: the files' ``file_stats`` just taken, if at hand)."""
+        return _SqliteMemo(self, defer, files, stats)
 
     def close(self) -> None:
         if self._db is not None:
@@ -444,10 +697,21 @@ class _SqliteMemo(Memo):
     (``pending``) and written by ``flush`` at the end (by the write-behind child, off the path
     to the first screen: pickling and compressing 10k articles' preparation takes seconds)."""
 
-    def __init__(self, cache: AnalysisCache, defer: bool = False) -> None:
+    def __init__(
+        self, cache: AnalysisCache, defer: bool = False, files: str | None = None, stats: Sequence[FileStat] | None = None
+    ) -> None:
         self.cache = cache
         self.defer = defer
         self.pending: dict[tuple[str, str], dict[str, object]] = {}
+        self.files = files  # the files_scope of the folder, if its files are remembered
+        self._stats = stats
+        self._index: FilesIndex | None = None
+        self._unchanged: dict[int, int] = {}  # position in the files asked about -> row of the index
+        self._from_files: dict[str, object] = {}  # preparations from the files row, by digest
+        self._outlets: dict[tuple[str, str], tuple[str, str]] = {}
+        self._seen: dict[str, object] = {}  # every preparation handed out or put (for the files row)
+        self._rows: Sequence[tuple[Source, FileStat | None]] | None = None
+        self._index_digests: set[str] = set()
 
     def _put(self, table: str, column: str, items: Mapping[str, object]) -> None:
         if self.defer:
@@ -456,20 +720,121 @@ class _SqliteMemo(Memo):
             self.cache._put_parts(table, column, items)
 
     def flush(self, cache: AnalysisCache | None = None) -> None:
-        """Write what was deferred (through ``cache``, e.g. one opened in another process)."""
+        """Write what was deferred (through ``cache``, e.g. one opened in another process), and
+        the folder's files as read by this run (``put_sources``)."""
         target = cache or self.cache
         for (table, column), items in self.pending.items():
             target._put_parts(table, column, items)
         self.pending = {}
+        if self.files is not None and self._rows is not None:
+            from .core.ingest import infer_outlet
+
+            outlets = self._outlets
+
+            def outlet_of(src: Source, prep) -> tuple[str, str]:
+                got = outlets.get((src.digest, src.path))
+                return got if got is not None else infer_outlet(src.raw, prep[0].url, src.path)
+
+            blobs = pack_files(self._rows, self._seen, outlet_of)
+            if blobs is not None:
+                target._put_files(self.files, blobs)
+            self._rows = None
+
+    def unchanged(self, files):
+        self._unchanged = {}
+        if self.files is None or not files:
+            return {}
+        index = self._index = self.cache._get_files_index(self.files)
+        if index is None:
+            return {}
+        self._index_digests = set(index.digests)
+        stats = self._stats if self._stats is not None and len(self._stats) == len(files) else None
+        row_of = {p: j for j, p in enumerate(index.paths)}
+        known = index.stats
+        out: dict[int, FileStat] = {}
+        for i, f in enumerate(files):
+            j = row_of.get(str(f))
+            if j is None:
+                continue
+            if stats is not None:
+                st = stats[i]
+            else:
+                try:
+                    r = os.stat(f)
+                except OSError:
+                    continue
+                st = (r.st_size, r.st_mtime_ns, r.st_ino, r.st_ctime_ns)
+            if st == known[j]:
+                out[i] = st
+                self._unchanged[i] = j
+        return out
+
+    def get_sources(self, files):
+        index = self._index
+        if index is None or not self._unchanged:
+            return {}
+        from .core.pipeline import _label
+
+        was = gc.isenabled()
+        gc.disable()  # ~10k tuples and lists made at once: see ``unpack``
+        try:
+            return self._sources(index, _label)
+        except (*_READ_ERRORS, StopIteration) as e:
+            self.cache.problem = f"analysis cache entry unreadable, re-reading ({e})"
+            return {}
+        finally:
+            if was:
+                gc.enable()
+
+    def _sources(self, index: FilesIndex, label) -> dict[int, Source]:
+        n = len(index.digests)
+        texts: list[str | None] = [None] * n
+        encodings: list[str | None] = [None] * n
+        prepared: dict[str, object] = {}
+        digests = index.digests
+        for blob in self.cache._files_parts(self.files):
+            lo, part_texts, part_encodings, preps = unpack_files_part(index, blob, label)
+            del blob
+            hi = lo + len(part_texts)
+            texts[lo:hi] = part_texts
+            encodings[lo:hi] = part_encodings
+            prepared.update(zip(digests[lo:hi], preps))
+        if len(prepared) != n or None in texts:
+            raise ValueError("files data incomplete")
+        self._from_files = prepared
+        out: dict[int, Source] = {}
+        paths, text_of, outlets = index.paths, index.text_of, index.outlets
+        for i, j in self._unchanged.items():
+            t = text_of[j]
+            path, digest = paths[j], digests[t]
+            out[i] = Source(path, texts[t], digest, encodings[t])  # type: ignore[arg-type]
+            self._outlets[(digest, path)] = outlets[j]
+        return out
+
+    def known_outlets(self):
+        return self._outlets
+
+    def put_sources(self, rows):
+        self._rows = rows
 
     def get_prepared(self, digests):
-        return self.cache._get_parts("prepared", "digest", digests)
+        mine = self._from_files
+        out = {d: mine[d] for d in digests if d in mine}
+        rest = [d for d in digests if d not in out] if out else digests
+        if rest:
+            out.update(self.cache._get_parts("prepared", "digest", rest))
+        self._seen.update(out)
+        return out
 
     def put_prepared(self, items):
+        self._seen.update(items)
         self._put("prepared", "digest", items)
 
     def known_prepared(self, digests):
-        return self.cache._known_parts("prepared", "digest", digests)
+        mine = self._index_digests
+        got = {d for d in digests if d in mine}
+        rest = [d for d in digests if d not in got]
+        return got | self.cache._known_parts("prepared", "digest", rest)
 
     def get_stories(self, keys):
         return self.cache._get_parts("stories", "key", keys)
@@ -683,6 +1048,7 @@ def load_analysis(
         listing = None
     cache = AnalysisCache(wpaths.cache_db()) if use_cache else None
     summaries: list[StorySummary] | None = None
+    stats: list[FileStat] | None = None  # taken here (not a listing's, which may be older)
     try:
         if listing is not None:
             files, skipped = listing.files, list(listing.skipped)
@@ -692,7 +1058,10 @@ def load_analysis(
                 stat = stat_key(files, one_story=one_story)
         else:
             files, skipped = discover(paths)
-            stat = stat_key(files, one_story=one_story) if cache and cache.enabled else None
+            stat = None
+            if cache and cache.enabled:
+                stats = file_stats(files)
+                stat = stat_key(files, one_story=one_story, stats=stats) if stats is not None else None
         if cache and stat:
             key = listing.key if listing is not None and listing.stat == stat else cache.key_for_stat(stat)
             hit = cache.get(key) if key else None
@@ -709,7 +1078,7 @@ def load_analysis(
                 return dataclasses.replace(hit, skipped=tuple(skipped) + tuple(unread)), _notes(cache, notes)
         # (texts the cache has not prepared are prepared while the rest is read: wasted only if
         # the whole analysis turns out to be cached, which needs them all to be prepared already)
-        memo = cache.memo(defer=write_behind) if cache and cache.enabled else None
+        memo = cache.memo(defer=write_behind, files=files_scope(paths), stats=stats) if cache and cache.enabled else None
         sources, unread, made = read_and_prepare(files, memo, progress=progress)
         skipped = skipped + unread
         key = cache_key(sources, one_story=one_story)
@@ -736,6 +1105,8 @@ def load_analysis(
                             memo.flush(cache)
                         cache.put(key, stored, stat=stat, summaries=summaries)
                 else:
+                    if memo is not None:
+                        memo.flush()
                     cache.put(key, stored, stat=stat, summaries=summaries)
         if cache and stat and hit is not None:
             cache.link_stat(stat, key)  # same contents, new stat (a touched file): next open skips reading

@@ -113,6 +113,12 @@ def _os_reason(e: OSError) -> str:
 
 def read_source(path: Path) -> Source:
     """Read and decode one file; raises InputError with a one-line reason."""
+    return read_source_stat(path)[0]
+
+
+def read_source_stat(path: Path) -> tuple[Source, os.stat_result]:
+    """``read_source``, and the file's status as it was when it was read (its ``fstat`` just
+    before reading: a cache may recognise the unchanged file by it)."""
     try:
         # one open and an fstat of it (no stat of the path first): non-blocking, so that a FIFO
         # found among the files is refused by the fstat instead of waiting for a writer
@@ -135,7 +141,7 @@ def read_source(path: Path) -> Source:
     raw, encoding = decode(data)
     if not raw or raw.isspace():
         raise InputError("empty file")
-    return Source(str(path), raw, hashlib.sha256(data).hexdigest(), encoding)
+    return Source(str(path), raw, hashlib.sha256(data).hexdigest(), encoding), st
 
 
 _OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
