@@ -40,7 +40,7 @@ def capture(corpus: Path, limit: int | None):
     sources, _ = pipeline.read_files(files)
     memo = pipeline.Memo()
     docs = pipeline._prepare_all(sources, memo)
-    groups = pipeline._stories_of(docs, memo, None)
+    groups, _ = pipeline._stories_of(docs, memo, None)
     story_of = {i: si for si, g in enumerate(groups) for i in g}
     rep_of: dict[int, list[int]] = defaultdict(list)
     for di, j in sorted(pipeline._repeated_lines(docs, story_of)):

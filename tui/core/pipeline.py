@@ -29,6 +29,7 @@ from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, DocFeatures, body_features, cluster, salient_words
+from .grow import GROW_FRACTION, GROW_MIN, Fam, extend_families
 from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .memo import Memo
@@ -74,6 +75,7 @@ StoryResult = tuple[StoryFamilies, list[tuple[tuple[int, str, "str | None"], ...
 Clustering = tuple[list[str], list[list[int]], StoryIndex]
 
 PARALLEL_MIN = 500  # articles below which a process pool costs more than it saves
+GROW_COST = 8  # a new article joining a story costs about as much as this many aligned afresh
 
 def _cpus() -> int:
     try:
@@ -318,10 +320,11 @@ def _analyze_sources(
         progress("segment", len(docs), len(docs))
 
     # Stories, from the body text each article's own cues leave.
+    added: set[int] = set()  # articles that joined the folder's last clustering
     if one_story or len(docs) <= 1:
         groups = [list(range(len(docs)))] if docs else []
     else:
-        groups = _stories_of(docs, memo, scope)
+        groups, added = _stories_of(docs, memo, scope)
     if progress:
         progress("cluster", len(docs), len(docs))
 
@@ -335,7 +338,8 @@ def _analyze_sources(
     fresh: dict[str, StoryResult] = {}
 
     todo = [si for si, group in enumerate(groups) if not _fits(known.get(keys[si]), docs, group)]
-    done = _stories_many(docs, groups, rep_of, todo, progress)
+    grow = _growable(docs, groups, rep_of, todo, added, memo)
+    done = _stories_many(docs, groups, rep_of, todo, progress, grow)
     # every story's families, end to end
     cols = _no_families()
     for si, group in enumerate(groups):
@@ -344,7 +348,7 @@ def _analyze_sources(
             res = known[keys[si]]
         else:
             fresh[keys[si]] = res
-        fams, labels = res
+        fams, labels = res[0], res[1]
         for p, di in enumerate(group):
             if labels[p]:
                 d = docs[di]
@@ -432,13 +436,15 @@ def _cluster_doc(d: _Doc) -> ClusterDoc:
     return ClusterDoc(d.header.title, (), d.header.published, features=d.features)
 
 
-def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> list[list[int]]:
+def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> tuple[list[list[int]], set[int]]:
     """Story groups: the folder's last clustering extended by the articles added since, when
-    that is sound (only additions, not too many: ``needs_full``), else a full clustering."""
+    that is sound (only additions, not too many: ``needs_full``), else a full clustering; and
+    the articles added since the last clustering (empty when there was none)."""
     if scope is None:
-        return cluster([_cluster_doc(d) for d in docs])
+        return cluster([_cluster_doc(d) for d in docs]), set()
     keys = [f"{d.source.path}\0{d.source.digest}" for d in docs]
     pos = {k: i for i, k in enumerate(keys)}
+    added: set[int] = set()  # (when too many were added to extend the last clustering)
     prev = memo.get_clustering(scope)
     if prev is not None and len(pos) == len(keys):
         try:
@@ -448,18 +454,19 @@ def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> list[lis
                 known = set(old)
                 new = [i for i in range(len(docs)) if i not in known]
                 if not new:
-                    return sorted(sorted(old[j] for j in g) for g in old_groups)
+                    return sorted(sorted(old[j] for j in g) for g in old_groups), set()
                 if not needs_full(index, len(new)):
                     new_docs = [_cluster_doc(docs[i]) for i in new]
                     ext = extend(index, old_groups, new_docs)
                     at = old + new
                     memo.put_clustering(scope, (old_keys + [keys[i] for i in new], ext, update_index(index, new_docs, ext)))
-                    return sorted(sorted(at[j] for j in g) for g in ext)
+                    return sorted(sorted(at[j] for j in g) for g in ext), set(new)
+                added = set(new)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             pass  # a clustering that does not fit these articles (a damaged cache): cluster afresh
     groups, index = cluster_and_index([_cluster_doc(d) for d in docs])
     memo.put_clustering(scope, (keys, groups, index))
-    return groups
+    return groups, added
 
 
 def _story_key(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list[int]]) -> str:
@@ -475,7 +482,9 @@ def _fits(res: StoryResult | None, docs: Sequence[_Doc], group: Sequence[int]) -
     if res is None:
         return False
     try:
-        fams, labels = res
+        fams, labels = res[0], res[1]
+        if len(res) > 3 or (len(res) == 3 and not isinstance(res[2], int)):
+            return False
         kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs = fams
         n = len(pos)
         lens = [len(docs[di].labels) for di in group]
@@ -544,14 +553,190 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
     return out, changed
 
 
+def _growable(
+    docs: Sequence[_Doc],
+    groups: Sequence[Sequence[int]],
+    rep_of: Mapping[int, list[int]],
+    todo: Sequence[int],
+    added: set[int],
+    memo: Memo,
+) -> dict[int, tuple[list[int], StoryResult]]:
+    """The stories of ``todo`` that may grow (``tui.core.grow``) instead of being aligned afresh:
+    their articles other than those just ``added`` are a story the memo holds the result of
+    (same texts, same repeated lines), and the articles added to it since its last full
+    alignment stay within ``GROW_FRACTION`` of it.  Story index -> (that story's articles, its
+    result)."""
+    if not added:
+        return {}
+    olds: dict[int, list[int]] = {}
+    for si in todo:
+        group = groups[si]
+        old = [di for di in group if di not in added]
+        if old and len(old) < len(group):
+            olds[si] = old
+    if not olds:
+        return {}
+    old_keys = {si: _story_key(docs, old, rep_of) for si, old in olds.items()}
+    known = memo.get_stories(list(old_keys.values()))
+    out: dict[int, tuple[list[int], StoryResult]] = {}
+    for si, old in olds.items():
+        res = known.get(old_keys[si])
+        if res is None or not _fits(res, docs, old):
+            continue
+        grown = res[2] if len(res) > 2 else 0  # type: ignore[misc]
+        base = len(old) - grown  # the articles of its last full alignment
+        if base >= GROW_MIN and grown + len(groups[si]) - len(old) <= GROW_FRACTION * base:
+            out[si] = (old, res)
+    return out
+
+
+def _grow_story(
+    docs: Sequence[_Doc], group: Sequence[int], old: Sequence[int], res: StoryResult, rep_of: Mapping[int, list[int]]
+) -> StoryResult:
+    """``_story`` of ``group`` from the result ``res`` of its articles ``old``: the other
+    articles' sentences join its families (``tui.core.grow``) and only their labels are refined
+    with the story's evidence.  The result counts the articles added since the last full
+    alignment (its third part)."""
+    pos = {di: p for p, di in enumerate(group)}
+    old_p = [pos[di] for di in old]
+    olds = set(old)
+    new_p = [p for p, di in enumerate(group) if di not in olds]
+    (kinds, scores, sizes, fpos, fsent, shared_n, shared_c, differs_n, differs_c), old_changes = res[0], res[1]
+    grown = res[2] if len(res) > 2 else 0  # type: ignore[misc]
+    norms_at = [docs[di].norms for di in group]
+
+    # the old families (members as positions in ``group``), their spans left in the columns
+    fams: list[Fam] = []
+    lo = 0
+    for kind, score, size in zip(kinds, scores, sizes):
+        hi = lo + size
+        members = list(zip(map(old_p.__getitem__, fpos[lo:hi]), fsent[lo:hi]))
+        fams.append(Fam.recorded(kind, score, members, range(lo, hi), list(map((0).__eq__, differs_n[lo:hi]))))
+        lo = hi
+
+    def singles() -> list[tuple[int, int]]:
+        """The old body sentences in no family (the labels as the story left them)."""
+        linked = set(zip(map(old_p.__getitem__, fpos), fsent))
+        out = []
+        for q, di in enumerate(old):
+            rs = list(map(_ROLE, docs[di].labels))
+            for j, role, _kind in old_changes[q]:
+                rs[j] = role
+            p = old_p[q]
+            out.extend((p, j) for j, r in enumerate(rs) if r == "body" and (p, j) not in linked)
+        return out
+    new: list[tuple[int, int]] = []
+    for p in new_p:
+        labels = docs[group[p]].labels
+        new.extend(zip(repeat(p), compress(range(len(labels)), map(_BODY_ROLE, map(_ROLE, labels)))))
+
+    def item(p: int, j: int) -> tuple[str, int, str]:
+        d = docs[group[p]]
+        a = d.flat[3 * j]
+        return d.source.raw[a : d.flat[3 * j + 1]], a, d.norms[j]
+
+    grown_fams, changed_fams = extend_families(fams, item, norms_at, singles, new)
+
+    # the new articles' labels, refined with the story's evidence
+    new_linked: dict[int, set[int]] = {p: set() for p in new_p}
+    for fi in changed_fams:
+        for p, sj in grown_fams[fi].members:
+            if p in new_linked:
+                new_linked[p].add(sj)
+    counts = _StoryWords(docs, group)
+    final: dict[int, list[Label]] = {}
+    roles: dict[int, list[str]] = {}  # the new articles' roles
+    for p in new_p:
+        di = group[p]
+        d = docs[di]
+        reps = set(rep_of.get(di, ()))
+        final[p] = label_in_context(
+            d.source.raw,
+            d.segments,
+            d.labels,
+            linked=[j in new_linked[p] for j in range(len(d.segments))],
+            repeated=[j in reps for j in range(len(d.segments))],
+            story_words=_Without(counts, di),
+            norms=d.norms,
+        )
+        roles[p] = [lab.role for lab in final[p]]
+
+    out = _no_families()
+    kinds_o, scores_o, sizes_o, pos_o, sent_o, shared_no, shared_o, differs_no, differs_o = out
+    s_at = array("q", accumulate(shared_n, initial=0))
+    d_at = array("q", accumulate(differs_n, initial=0))
+    for fi, f in enumerate(grown_fams):
+        if fi not in changed_fams:  # (as it was: its columns copied)
+            lo, hi = f.rows[0], f.rows[-1] + 1
+            kinds_o.append(f.kind)
+            scores_o.append(f.score)
+            sizes_o.append(hi - lo)
+            pos_o.extend(map(old_p.__getitem__, fpos[lo:hi]))
+            sent_o.extend(fsent[lo:hi])
+            shared_no.extend(shared_n[lo:hi])
+            shared_o.extend(shared_c[s_at[lo] : s_at[hi]])
+            differs_no.extend(differs_n[lo:hi])
+            differs_o.extend(differs_c[d_at[lo] : d_at[hi]])
+            continue
+        keep = [k for k, (p, sj) in enumerate(f.members) if p not in roles or roles[p][sj] == "body"]
+        if len({f.members[k][0] for k in keep}) < 2:
+            continue
+        kinds_o.append(f.kind)
+        scores_o.append(f.score)
+        sizes_o.append(len(keep))
+        rows = f.rows
+        k = 0
+        while k < len(keep):
+            m = keep[k]
+            r = rows[m]
+            if r >= 0:  # a run of members as they were: their columns copied
+                e = k + 1
+                while e < len(keep) and keep[e] == m + e - k and rows[keep[e]] == r + e - k:
+                    e += 1
+                hi = r + e - k
+                pos_o.extend(map(old_p.__getitem__, fpos[r:hi]))
+                sent_o.extend(fsent[r:hi])
+                shared_no.extend(shared_n[r:hi])
+                shared_o.extend(shared_c[s_at[r] : s_at[hi]])
+                differs_no.extend(differs_n[r:hi])
+                differs_o.extend(differs_c[d_at[r] : d_at[hi]])
+                k = e
+                continue
+            p, sj = f.members[m]
+            pos_o.append(p)
+            sent_o.append(sj)
+            shared_no.append(2 * len(f.shared[m]))
+            shared_o.extend(chain.from_iterable(f.shared[m]))
+            differs_no.append(2 * len(f.differs[m]))
+            differs_o.extend(chain.from_iterable(f.differs[m]))
+            k += 1
+    changed: list[tuple[tuple[int, str, str | None], ...]] = []
+    old_q = {p: q for q, p in enumerate(old_p)}
+    for p, di in enumerate(group):
+        q = old_q.get(p)
+        if q is not None:
+            changed.append(tuple(old_changes[q]))
+        else:
+            own = docs[di].labels
+            changed.append(tuple((j, lab.role, lab.kind) for j, lab in enumerate(final[p]) if lab is not own[j]))
+    return out, changed, grown + len(new_p)
+
+
 # What forked story workers read (set before the pool forks; never pickled).
 _FORK_STORIES: tuple = ()
 
 
+def _story_task(docs, groups, rep_of, grow, si) -> StoryResult:
+    g = grow.get(si)
+    if g is not None:
+        return _grow_story(docs, groups[si], g[0], g[1], rep_of)
+    return _story(docs, groups[si], rep_of)
+
+
 def _stories_range(batch: Sequence[int]) -> list[tuple[int, StoryResult]]:
     gc.disable()  # a forked worker: short-lived, and a collection would touch the parent's pages
-    docs, groups, rep_of = _FORK_STORIES
-    return [(si, _story(docs, groups[si], rep_of)) for si in batch]
+    docs, groups, rep_of, grow = _FORK_STORIES
+    return [(si, _story_task(docs, groups, rep_of, grow, si)) for si in batch]
 
 
 def _stories_many(
@@ -560,6 +745,7 @@ def _stories_many(
     rep_of: Mapping[int, list[int]],
     todo: Sequence[int],
     progress: Progress | None,
+    grow: Mapping[int, tuple[list[int], StoryResult]] | None = None,
 ) -> dict[int, StoryResult]:
     """``_story`` for the stories in ``todo``, on ``WORKERS`` forked processes when there is enough work.
 
@@ -567,10 +753,18 @@ def _stories_many(
     read the docs through fork (copy-on-write, with the parent's objects frozen out of the
     collector's reach so that a collection in a child does not copy every page)."""
     out: dict[int, StoryResult] = {}
-    n_articles = sum(len(groups[si]) for si in todo)
+    grow = grow or {}
+    # the work of each story, in segments (a growing story's is about its new articles')
+    cost = {
+        si: sum(len(docs[di].labels) for di in (groups[si] if si not in grow else set(groups[si]).difference(grow[si][0])))
+        * (GROW_COST if si in grow else 1)
+        for si in todo
+    }
+    # (in articles: a growing story counts its new ones, GROW_COST times)
+    n_articles = sum(len(groups[si]) if si not in grow else GROW_COST * (len(groups[si]) - len(grow[si][0])) for si in todo)
     if n_articles < PARALLEL_MIN or WORKERS < 2 or len(todo) < 2 or not _can_fork():
         for k, si in enumerate(todo):
-            out[si] = _story(docs, groups[si], rep_of)
+            out[si] = _story_task(docs, groups, rep_of, grow, si)
             if progress:
                 progress("align", k + 1, len(todo))
         return out
@@ -578,7 +772,6 @@ def _stories_many(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     global _FORK_STORIES
-    cost = {si: sum(len(docs[di].labels) for di in groups[si]) for si in todo}
     order = sorted(todo, key=lambda si: -cost[si])
     # batches of roughly equal cost, biggest stories first; small stories share a batch
     target = max(1, sum(cost.values()) // (WORKERS * 16))
@@ -591,7 +784,7 @@ def _stories_many(
         batches[-1].append(si)
         acc += cost[si]
     with _FORK_LOCK:
-        _FORK_STORIES = (docs, groups, rep_of)
+        _FORK_STORIES = (docs, groups, rep_of, grow)
         gc.freeze()
         try:
             with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:

@@ -1,0 +1,312 @@
+"""Incremental families: the sentences of articles added to an aligned story join its families
+without the whole story being aligned again.
+
+``align`` looks at every body sentence of a story: a story of 60 wire copies holds 1,500 of them,
+and one article more costs all of that work again.  Here the families of the story as it was
+(members, spans, kind and score, as ``align`` left them) are extended with the new articles'
+sentences, and the work grows with the new sentences and the families they join:
+
+* **Exact copies.**  A new sentence whose word list (its normalized form) is a member's joins
+  that member's family.  When that member was wholly shared, the copy adds no word to the
+  family: it is appended with its whole span and nothing else changes (no alignment at all).
+  Most sentences of a wire copy are such copies.
+* **Edited copies and quotes.**  Any other new sentence looks for the families whose members
+  share a run of ``align.SHINGLE`` words with it (the candidate rule of ``align``, stock phrases
+  left out) and is offered to the one sharing the most.  The family is then aligned again on
+  its own members plus its joiners (``align`` on a few dozen sentences): the joiners it keeps
+  are members, with every member's spans, kind and score as ``align`` computes them.  If the
+  old members no longer form one family there, the family is kept as it was.
+* **New families.**  The new sentences that joined no family are aligned together with the old
+  body sentences that were in no family: they may share a sentence with each other or with an
+  old article's own sentence.
+* An article contributes one member to a family: a later copy in an article that already has a
+  member stays unlinked (as in ``align``).
+
+What is approximate: old families are never merged or split, and an old sentence is never moved
+from its family, where aligning everything again could (a new variant can bridge two families
+or win a merge that went another way).  ``tui.core.pipeline`` therefore aligns a story afresh
+once the articles added this way pass a share of the story it last aligned in full
+(``GROW_FRACTION``), and below ``GROW_MIN`` articles (where a full alignment is instant).
+``scripts/measure_grow.py`` measures the families of grown stories against a full run.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+from operator import getitem, itemgetter
+
+from .align import (
+    _WORD_RE,
+    MIN_WORDS,
+    SHINGLE,
+    SHINGLE_MAX_POSTINGS,
+    AlignInput,
+    FamilyDraft,
+    Span,
+    _quote_marks,
+    align,
+)
+
+#: Grow a story incrementally only while the articles added since its last full alignment are
+#: at most this share of the articles it had then ...
+GROW_FRACTION = 0.25
+#: ... and it had at least this many articles then.
+GROW_MIN = 8
+
+#: Work done since the last ``COUNTERS.clear()``: ``copied`` (new sentences appended to a family
+#: with no alignment), ``realigned`` (families aligned again with sentences joining them),
+#: ``pooled`` (alignments of the sentences that joined no family).  Tests read them.
+COUNTERS: Counter[str] = Counter()
+
+Where = tuple[int, int]  # (position of the article in the story, sentence index)
+
+#: (text, offset of the text in its article, normalized form) of a sentence
+Item = tuple[str, int, str]
+
+
+class Fam:
+    """One family while a story grows.  ``members`` are (position, sentence) pairs; ``rows[k]``
+    is member k's row in the caller's record of the story's families when its spans are unchanged
+    (then ``shared[k]`` and ``differs[k]`` are None), else -1 with its spans in ``shared[k]`` and
+    ``differs[k]``.  ``whole[k]``: every word of member k is shared."""
+
+    __slots__ = ("differs", "kind", "members", "rows", "score", "shared", "whole")
+
+    def __init__(self, kind: str, score: float, members: list[Where], rows: list[int], shared: list, differs: list, whole: list[bool]):
+        self.kind = kind
+        self.score = score
+        self.members = members
+        self.rows = rows
+        self.shared = shared
+        self.differs = differs
+        self.whole = whole
+
+    @classmethod
+    def recorded(cls, kind: str, score: float, members: list[Where], rows: range, whole: list[bool]) -> Fam:
+        """A family as the caller recorded it (spans unchanged)."""
+        none = [None] * len(members)
+        return cls(kind, score, members, list(rows), none, list(none), whole)
+
+    @classmethod
+    def drafted(cls, d: FamilyDraft, where: Sequence[Where]) -> Fam:
+        """A family as ``align`` drafted it over sentences ``where`` (its keys index them)."""
+        n = len(d.members)
+        return cls(d.kind, d.score, [where[k] for k in d.members], [-1] * n, list(d.shared), list(d.differs), [not x for x in d.differs])
+
+
+def extend_families(
+    families: Sequence[Fam],
+    item: Callable[[int, int], Item],
+    norms_at: Sequence[Sequence[str]],
+    singles: Callable[[], Sequence[Where]],
+    new: Sequence[Where],
+) -> tuple[list[Fam], set[int]]:
+    """The story's families with the ``new`` sentences (body sentences of the added articles, in
+    (position, sentence) order) joined, plus the families they start; ``singles()`` gives the
+    old body sentences that are in no family (asked only when needed).  ``norms_at[p][j]`` is
+    ``item(p, j)[2]``, cheaper.
+    Families come out in ``align``'s order (biggest first), with the indices (in that list) of
+    those that changed.  ``families`` are modified in place."""
+    fams = list(families)
+    norm_at: dict[str, tuple[int, int]] = {}  # a member's normalized form -> (family, member)
+    docs_in: list[set[int]] = []
+
+    def norm(p: int, j: int) -> str:
+        return norms_at[p][j]
+
+    for fi, f in enumerate(fams):
+        docs_in.append(set(map(itemgetter(0), f.members)))
+        for k, n in enumerate(_norms(f, norms_at)):
+            if n and n not in norm_at:
+                norm_at[n] = (fi, k)
+    changed: set[int] = set()
+    joiners: dict[int, list[Where]] = defaultdict(list)
+    unmatched: list[Where] = []
+    for p, sj in new:
+        n = norm(p, sj)
+        hit = norm_at.get(n) if n else None
+        if hit is None:
+            unmatched.append((p, sj))
+            continue
+        fi, k = hit
+        if p in docs_in[fi]:
+            continue  # the article has a member already: this later copy stays unlinked
+        docs_in[fi].add(p)
+        f = fams[fi]
+        span = _whole(item(p, sj))
+        if span is not None and not f.whole[k]:
+            # the member's variant was in one article, now in two: wholly shared in both (the
+            # family's variants, and so its kind, score and other spans, stay the same)
+            mine = _whole(item(*f.members[k]))
+            if mine is not None:
+                f.rows[k] = -1
+                f.shared[k] = (mine,)
+                f.differs[k] = ()
+                f.whole[k] = True
+        if span is not None and f.whole[k]:
+            # a copy of a wholly shared member: wholly shared too, and it changes no other member
+            COUNTERS["copied"] += 1
+            f.members.append((p, sj))
+            f.rows.append(-1)
+            f.shared.append((span,))
+            f.differs.append(())
+            f.whole.append(True)
+            changed.add(fi)
+        else:
+            joiners[fi].append((p, sj))
+
+    leftovers: list[Where] = []
+    if unmatched:
+        finder = _ShingleFinder(norm_at)
+        for p, sj in unmatched:
+            fi = finder.best(norm(p, sj))
+            if fi < 0 or p in docs_in[fi]:
+                leftovers.append((p, sj))
+            else:
+                joiners[fi].append((p, sj))
+
+    for fi, js in sorted(joiners.items()):
+        f = fams[fi]
+        pick = _sample(f, norms_at, item)
+        members = [f.members[k] for k in pick] + js
+        COUNTERS["realigned"] += 1
+        drafts = align([AlignInput(k, p, *item(p, sj)) for k, (p, sj) in enumerate(members)])
+        d = next((d for d in drafts if set(range(len(pick))).issubset(d.members)), None)
+        if d is None:  # the members do not form one family on their own: keep it as it was
+            leftovers.extend(js)
+            continue
+        at = dict(zip(d.members, range(len(d.members))))
+        linked_docs = docs_in[fi]
+        g = Fam(d.kind, d.score, list(f.members), list(f.rows), list(f.shared), list(f.differs), list(f.whole))
+        for k, m in enumerate(pick):  # the sampled members, as the alignment marks them now
+            x = at[k]
+            g.rows[m], g.shared[m], g.differs[m], g.whole[m] = -1, d.shared[x], d.differs[x], not d.differs[x]
+        for k in range(len(pick), len(members)):
+            x = at.get(k)
+            if x is not None:
+                g.members.append(members[k])
+                g.rows.append(-1)
+                g.shared.append(d.shared[x])
+                g.differs.append(d.differs[x])
+                g.whole.append(not d.differs[x])
+            elif members[k][0] not in linked_docs and not any(members[j][0] == members[k][0] for j in at if j >= len(pick)):
+                leftovers.append(members[k])  # not linked to the family: it may start its own
+        fams[fi] = g
+        changed.add(fi)
+
+    for fi in changed:  # members in article order, as align gives them
+        f = fams[fi]
+        if any(map(tuple.__gt__, f.members, f.members[1:])):
+            order = sorted(range(len(f.members)), key=f.members.__getitem__)
+            for name in ("members", "rows", "shared", "differs", "whole"):
+                col = getattr(f, name)
+                setattr(f, name, [col[k] for k in order])
+    if leftovers:
+        # with the old sentences in no family that share a run of words with one of them
+        n_left = len(leftovers)
+        olds = singles()
+        finder = _ShingleFinder({norm(*w): (k, 0) for k, w in enumerate(olds)}, stock=False)
+        near = {k for w in leftovers for k in finder.all(norm(*w))}
+        pool = leftovers + [olds[k] for k in sorted(near)]
+    if leftovers and len({p for p, _ in pool}) > 1:
+        COUNTERS["pooled"] += 1
+        for d in align([AlignInput(k, p, *item(p, sj)) for k, (p, sj) in enumerate(pool)]):
+            if min(d.members) < n_left:  # (families of old sentences only were there before)
+                changed.add(len(fams))
+                fams.append(Fam.drafted(d, pool))
+    order = sorted(range(len(fams)), key=lambda fi: (-len(fams[fi].members), fams[fi].members))
+    at = {fi: k for k, fi in enumerate(order)}
+    return [fams[fi] for fi in order], {at[fi] for fi in changed}
+
+
+def _norms(f: Fam, norms_at: Sequence[Sequence[str]]) -> list[str]:
+    """The normalized forms of ``f``'s members."""
+    ps, js = zip(*f.members)
+    return list(map(getitem, map(norms_at.__getitem__, ps), js))
+
+
+def _sample(f: Fam, norms_at: Sequence[Sequence[str]], item: Callable[[int, int], Item]) -> list[int]:
+    """Members of ``f`` that stand for it in a new alignment with the sentences joining it: each
+    variant (normalized form) in fewer copies, the order of the variants by how many articles
+    carry them kept (``align`` takes the most carried one as the family's core) and a variant
+    carried twice still carried twice (then wholly shared).  Each variant's copies are its
+    first ones, and its copy with the most quotation marks (the copy ``align`` decides on)."""
+    copies: dict[str, list[int]] = {}
+    for k, n in enumerate(_norms(f, norms_at)):
+        copies.setdefault(n, []).append(k)
+    counts = sorted({len(ks) for ks in copies.values()})
+    cap: dict[int, int] = {}
+    prev = 0
+    for c in counts:
+        cap[c] = prev = min(c, max(prev + 1, 2)) if prev else min(c, 2)
+    pick: list[int] = []
+    for ks in copies.values():
+        take = ks[: cap[len(ks)]]
+        if len(ks) > len(take):
+            first: dict[str, int] = {}  # each distinct text -> its first copy
+            for k in ks:
+                first.setdefault(item(*f.members[k])[0], k)
+            if len(first) > 1:
+                best = first[max(first, key=_quote_marks)]  # (max keeps the first of equals)
+                if best not in take:
+                    take[-1] = best
+        pick.extend(take)
+    return sorted(pick)
+
+
+class _ShingleFinder:
+    """The family whose members share the most runs of ``SHINGLE`` words with a sentence (the
+    candidate rule of ``align``; with ``stock``, runs found in more than ``SHINGLE_MAX_POSTINGS``
+    of the members' distinct sentences are stock phrases and do not count)."""
+
+    def __init__(self, norm_at: dict[str, tuple[int, int]], stock: bool = True):
+        self.fam = [fi for fi, _ in norm_at.values()]
+        self.cap = SHINGLE_MAX_POSTINGS if stock else len(norm_at)
+        # every distinct member sentence, space-framed, in one string: a run is found by str.find
+        parts = [f" {n} " for n in norm_at]
+        self.starts = list(accumulate(map(len, parts), initial=0))
+        self.text = "".join(parts)
+
+    def _votes(self, n: str) -> Counter[int]:
+        votes: Counter[int] = Counter()
+        ws = n.split(" ")
+        if len(ws) < MIN_WORDS:
+            return votes  # too short to join a family (align's rule)
+        text, starts, fam, cap = self.text, self.starts, self.fam, self.cap
+        for g in {" ".join(ws[i : i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)}:
+            g = f" {g} "
+            hits: set[int] = set()
+            at = text.find(g)
+            while at >= 0:
+                s = bisect_right(starts, at) - 1
+                hits.add(s)
+                if len(hits) > cap:
+                    break
+                at = text.find(g, starts[s + 1] - 1)
+            if 0 < len(hits) <= cap:
+                votes.update({fam[s] for s in hits})
+        return votes
+
+    def best(self, n: str) -> int:
+        """The family sharing the most runs with ``n`` (the first of equals), or -1."""
+        return min(self._votes(n).items(), key=lambda kv: (-kv[1], kv[0]), default=(-1, 0))[0]
+
+    def all(self, n: str) -> list[int]:
+        """Every family sharing a run with ``n``."""
+        return list(self._votes(n))
+
+
+def _whole(it: Item) -> Span | None:
+    """The span of a sentence's words, first to last, when they are its normalized form's
+    words one for one (else None: ``align`` marks such a copy word by word)."""
+    text, off, n = it
+    ms = list(_WORD_RE.finditer(text))
+    if not ms or len(ms) != n.count(" ") + 1:
+        return None
+    return (ms[0].start() + off, ms[-1].end() + off)
+
+
+__all__ = ["COUNTERS", "GROW_FRACTION", "GROW_MIN", "Fam", "Span", "extend_families"]
