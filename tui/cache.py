@@ -251,6 +251,9 @@ def _unblob(b: bytes):
 KEEP_FILES = 4
 _FILES_VERSION = 1
 FILES_PART = 500  # texts a blob of the ``files`` table holds
+#: Files read (not taken from the record) that a run may leave out of a folder's record rather
+#: than write it again: at least this many, or a twentieth of the folder.
+FILES_SLACK = 64
 
 
 def files_scope(paths) -> str:
@@ -423,12 +426,12 @@ def unpack_files_part(index: FilesIndex, blob: bytes, label) -> tuple[int, list[
     n_body = data["n_body"]
     if not (len(heads) == len(f0) == len(f1) == len(f2) == len(n_body) == n):
         raise ValueError("files data out of step")
-    get = labels.__getitem__
+    every = tuple(map(labels.__getitem__, codes))  # the part's labels end to end (sliced: no map per text)
     prepared = [
         (
             heads[t],
             flat[3 * seg_at[t] : 3 * seg_at[t + 1]],
-            tuple(map(get, codes[lab_at[t] : lab_at[t + 1]])),
+            every[lab_at[t] : lab_at[t + 1]],
             norms[norm_at[t] : norm_at[t + 1]],
             (f0[t], f1[t], f2[t]),
             n_body[t],
@@ -662,6 +665,14 @@ class AnalysisCache:
         ):
             yield blob
 
+    def _touch_files(self, scope: str) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute("UPDATE files SET used=? WHERE scope=? AND engine=?", (time.time(), scope, ENGINE_VERSION))
+        except sqlite3.DatabaseError as e:
+            self.problem = f"analysis cache not written ({e})"
+
     def _put_files(self, scope: str, blobs: Sequence[bytes]) -> None:
         if self._db is None:
             return
@@ -735,9 +746,15 @@ class _SqliteMemo(Memo):
                 got = outlets.get((src.digest, src.path))
                 return got if got is not None else infer_outlet(src.raw, prep[0].url, src.path)
 
-            blobs = pack_files(self._rows, self._seen, outlet_of)
-            if blobs is not None:
-                target._put_files(self.files, blobs)
+            trusted = sum(1 for _s, st in self._rows if st is not None)
+            if self._from_files and trusted - len(self._outlets) <= max(FILES_SLACK, trusted // 20):
+                # the record still holds nearly every file: kept (the few others are read again
+                # next time) rather than rewritten whole, ~110 MB at 10k articles
+                target._touch_files(self.files)
+            else:
+                blobs = pack_files(self._rows, self._seen, outlet_of)
+                if blobs is not None:
+                    target._put_files(self.files, blobs)
             self._rows = None
 
     def unchanged(self, files):
@@ -863,7 +880,7 @@ def _write_behind(
     key: str,
     analysis: Analysis,
     stat: str | None,
-    summaries: Sequence[StorySummary],
+    summaries: Sequence[StorySummary] | None,
     memo: _SqliteMemo | None = None,
 ) -> bool:
     """Write an analysis to the cache at ``path`` from a forked child, so that the caller can show
@@ -871,7 +888,8 @@ def _write_behind(
     connection and leaves with ``os._exit``.  The caller must have closed its connections to that
     file first: SQLite keeps POSIX locks per process, and a child that inherits an open connection's
     lock records believes it holds locks it does not (the parent's checkpoint then loses its write).
-    Returns False when this platform cannot fork (the caller writes it itself)."""
+    ``summaries`` None: the child makes them.  Returns False when this platform cannot fork (the
+    caller writes it itself)."""
     if not hasattr(os, "fork"):
         return False
     _reap(block=False)
@@ -1094,7 +1112,8 @@ def load_analysis(
                 sources, skipped=skipped, one_story=one_story, progress=progress, memo=memo, scope=scope, made=made
             )
             if cache and sources:
-                summaries = summarize(analysis)
+                # (without a listing to fill, a write-behind child makes the stories list)
+                summaries = summarize(analysis) if listing is not None or not (write_behind and cache.enabled) else None
                 stored = dataclasses.replace(analysis, skipped=tuple(unread))
                 if write_behind and cache.enabled:
                     # (SQLite's locks are per process: no connection of ours may be open across the fork)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,22 +77,25 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
             return
         seen_dirs.add(key)
         try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
+            entries = sorted(os.scandir(d), key=_NAME)
         except OSError as e:
             skipped.append(Skipped(str(d), _os_reason(e)))
             return
+        # a child's path from its name alone (``Path(e.path)`` parses the whole path again)
+        child = getattr(d, "_make_child_relpath", None) or (lambda name: Path(os.path.join(d, name)))
+        dev = st.st_dev
         for e in entries:
-            p = Path(e.path)
-            if e.name.startswith("."):
+            name = e.name
+            if name.startswith("."):
                 continue
             try:
                 if e.is_dir():
-                    yield from walk(p)
-                elif p.suffix.lower() in TEXT_SUFFIXES:
+                    yield from walk(child(name))
+                elif name.lower().endswith(TEXT_SUFFIXES):  # (the suffix of a name not starting with ".")
                     # scandir knows a plain file's inode without another system call
-                    yield p, (None if e.is_symlink() else (st.st_dev, e.inode()))
+                    yield child(name), (None if e.is_symlink() else (dev, e.inode()))
             except OSError as err:
-                skipped.append(Skipped(str(p), _os_reason(err)))
+                skipped.append(Skipped(str(child(name)), _os_reason(err)))
 
     for raw in paths:
         p = Path(raw)
@@ -105,6 +109,9 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
         else:
             add_file(p)
     return files, skipped
+
+
+_NAME = attrgetter("name")
 
 
 def _os_reason(e: OSError) -> str:
