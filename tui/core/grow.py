@@ -278,6 +278,8 @@ class _ShingleFinder:
         text, starts, fam, cap = self.text, self.starts, self.fam, self.cap
         for g in {" ".join(ws[i : i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)}:
             g = f" {g} "
+            if text.count(g) > cap:
+                continue  # (in more sentences than that: a stock phrase, found in one pass)
             hits: set[int] = set()
             at = text.find(g)
             while at >= 0:

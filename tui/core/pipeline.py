@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, repeat
-from operator import attrgetter
+from operator import attrgetter, sub
 
 from . import ENGINE_VERSION
 from .align import AlignInput, align
@@ -678,38 +678,45 @@ def _grow_story(
             differs_no.extend(differs_n[lo:hi])
             differs_o.extend(differs_c[d_at[lo] : d_at[hi]])
             continue
-        keep = [k for k, (p, sj) in enumerate(f.members) if p not in roles or roles[p][sj] == "body"]
-        if len({f.members[k][0] for k in keep}) < 2:
+        # the leading members as they were (spans unchanged: their columns are copied), then
+        # members one by one (a new article's only while its sentence stays body)
+        rows = f.rows
+        r0 = rows[0]
+        lead = 0
+        if r0 >= 0:
+            gaps = list(map(sub, rows, range(r0, r0 + len(rows))))
+            gap = next(filter(None, gaps), None)
+            lead = len(rows) if gap is None else gaps.index(gap)
+        ms = f.members
+        rest = [m for m in range(lead, len(rows)) if ms[m][0] not in roles or roles[ms[m][0]][ms[m][1]] == "body"]
+        if lead < 2 and len({ms[m][0] for m in [*range(lead), *rest]}) < 2:
             continue
         kinds_o.append(f.kind)
         scores_o.append(f.score)
-        sizes_o.append(len(keep))
-        rows = f.rows
-        k = 0
-        while k < len(keep):
-            m = keep[k]
-            r = rows[m]
-            if r >= 0:  # a run of members as they were: their columns copied
-                e = k + 1
-                while e < len(keep) and keep[e] == m + e - k and rows[keep[e]] == r + e - k:
-                    e += 1
-                hi = r + e - k
-                pos_o.extend(map(old_p.__getitem__, fpos[r:hi]))
-                sent_o.extend(fsent[r:hi])
-                shared_no.extend(shared_n[r:hi])
-                shared_o.extend(shared_c[s_at[r] : s_at[hi]])
-                differs_no.extend(differs_n[r:hi])
-                differs_o.extend(differs_c[d_at[r] : d_at[hi]])
-                k = e
-                continue
-            p, sj = f.members[m]
+        sizes_o.append(lead + len(rest))
+        if lead:
+            hi = r0 + lead
+            pos_o.extend(map(old_p.__getitem__, fpos[r0:hi]))
+            sent_o.extend(fsent[r0:hi])
+            shared_no.extend(shared_n[r0:hi])
+            shared_o.extend(shared_c[s_at[r0] : s_at[hi]])
+            differs_no.extend(differs_n[r0:hi])
+            differs_o.extend(differs_c[d_at[r0] : d_at[hi]])
+        for m in rest:
+            p, sj = ms[m]
             pos_o.append(p)
             sent_o.append(sj)
-            shared_no.append(2 * len(f.shared[m]))
-            shared_o.extend(chain.from_iterable(f.shared[m]))
-            differs_no.append(2 * len(f.differs[m]))
-            differs_o.extend(chain.from_iterable(f.differs[m]))
-            k += 1
+            r = rows[m]
+            if r >= 0:
+                shared_no.append(shared_n[r])
+                shared_o.extend(shared_c[s_at[r] : s_at[r + 1]])
+                differs_no.append(differs_n[r])
+                differs_o.extend(differs_c[d_at[r] : d_at[r + 1]])
+            else:
+                shared_no.append(2 * len(f.shared[m]))
+                shared_o.extend(chain.from_iterable(f.shared[m]))
+                differs_no.append(2 * len(f.differs[m]))
+                differs_o.extend(chain.from_iterable(f.differs[m]))
     changed: list[tuple[tuple[int, str, str | None], ...]] = []
     old_q = {p: q for q, p in enumerate(old_p)}
     for p, di in enumerate(group):
