@@ -154,52 +154,112 @@ def read_files(files: Sequence[os.PathLike[str]], *, progress: Progress | None =
 Made = dict[str, tuple[Prepared, str, tuple[str, str]]]
 
 
+#: Files to read beside those a ``Memo`` holds from which ``read_and_prepare`` prepares them on
+#: forked workers while it takes the memo's sources (fewer: ``analyze_sources`` prepares them).
+OVERLAP_MIN = 16
+
+
 def read_and_prepare(
     files: Sequence[os.PathLike[str]], memo: Memo | None = None, *, progress: Progress | None = None
 ) -> tuple[list[Source], list[Skipped], Made]:
     """``read_files``, and meanwhile the preparation of each distinct text ``memo`` has not
     prepared (``analyze_sources(made=...)`` takes it).
 
-    From ``PARALLEL_MIN`` files, ``WORKERS`` forked processes prepare one batch of texts while
-    this process reads the next: reading overlaps preparing, instead of a pool of readers that
-    every preparation waits for.  The texts reach the workers pickled, the pool being forked
-    before they are read.  Fewer files, or no fork: only reads (``analyze_sources`` prepares)."""
-    if len(files) < PARALLEL_MIN or WORKERS < 2 or not _can_fork():
-        sources, skipped = read_files(files, progress=progress)
-        return sources, skipped, {}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    Files that ``memo`` holds as they are on disk (``Memo.unchanged``) are not read: their
+    sources come from it (``Memo.get_sources``), and it is told what this run read and with which
+    status (``Memo.put_sources``).  From ``PARALLEL_MIN`` files to read, ``WORKERS`` forked
+    processes prepare one batch of texts while this process reads the next: reading overlaps
+    preparing, instead of a pool of readers that every preparation waits for.  The texts reach
+    the workers pickled, the pool being forked before they are read.  From ``OVERLAP_MIN`` files
+    to read beside files the memo holds, ``WORKERS - 1`` processes prepare them while this one
+    takes the memo's sources.  Fewer files, or no fork: only reads (``analyze_sources`` prepares)."""
+    from time import time_ns
+
+    from .ingest import read_source_stat
+    from .memo import FileStat, file_stat
 
     memo = memo or Memo()
+    n = len(files)
+    held = memo.unchanged(files) if n else {}
+    todo = [i for i in range(n) if i not in held] if held else range(n)
+    got: list[Source | Skipped | None] = [None] * n
+    stats: list[FileStat | None] = [None] * n
+
+    def read(positions: Sequence[int]) -> None:
+        now = time_ns()
+        for i in positions:
+            f = files[i]
+            try:
+                got[i], st = read_source_stat(f)  # type: ignore[arg-type]
+            except InputError as e:
+                got[i] = Skipped(str(f), str(e))
+                continue
+            stats[i] = file_stat(st, now)
+
+    def take_held() -> list[int]:
+        """The memo's sources of the files it holds; those it could not give after all, to read."""
+        served = memo.get_sources(files) if held else {}
+        for i, s in served.items():
+            got[i] = s
+            stats[i] = held[i]
+        return [i for i in held if i not in served] if len(served) < len(held) else []
+
+    workers = 0
+    if WORKERS >= 2 and (len(todo) >= PARALLEL_MIN or (held and len(todo) >= OVERLAP_MIN)) and _can_fork():
+        workers = WORKERS if len(todo) >= PARALLEL_MIN else WORKERS - 1
+    made: Made = {}
+    if not workers:
+        for lo, hi in _batches(len(todo), 1):
+            read(todo[lo:hi])
+            if progress:
+                progress("read", len(held) + hi, n)
+        read(take_held())
+        if progress and not todo:
+            progress("read", n, n)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        seen: set[str] = set()
+        sent = []
+        with _FORK_LOCK, ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+
+            def send(positions: Sequence[int]) -> None:
+                batch: list[Source] = []
+                for i in positions:
+                    s = got[i]
+                    if isinstance(s, Source) and s.digest not in seen:
+                        seen.add(s.digest)
+                        batch.append(s)
+                known = memo.known_prepared([s.digest for s in batch])
+                batch = [s for s in batch if s.digest not in known]
+                if batch:
+                    sent.append((batch, pool.submit(_prepare_batch, [(s.path, s.raw) for s in batch])))
+
+            for lo, hi in _batches(len(todo), workers):
+                read(todo[lo:hi])
+                send(todo[lo:hi])
+                if progress:
+                    progress("read", len(held) + hi, n)
+            missing = take_held()  # while the workers prepare
+            read(missing)
+            send(missing)
+            todo_n = sum(len(batch) for batch, _fut in sent)
+            for batch, fut in sent:
+                for s, (prep, outlet) in zip(batch, fut.result()):
+                    made[s.digest] = (prep, s.path, outlet)
+                if progress:
+                    progress("segment", len(made), todo_n)
     sources: list[Source] = []
     skipped: list[Skipped] = []
-    seen: set[str] = set()
-    sent = []
-    with _FORK_LOCK, ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-        for lo, hi in _batches(len(files), WORKERS):
-            batch: list[Source] = []
-            for f in files[lo:hi]:
-                got = _read_one(f)
-                if isinstance(got, Skipped):
-                    skipped.append(got)
-                    continue
-                sources.append(got)
-                if got.digest not in seen:
-                    seen.add(got.digest)
-                    batch.append(got)
-            known = memo.known_prepared([s.digest for s in batch])
-            batch = [s for s in batch if s.digest not in known]
-            if batch:
-                sent.append((batch, pool.submit(_prepare_batch, [(s.path, s.raw) for s in batch])))
-            if progress:
-                progress("read", hi, len(files))
-        made: Made = {}
-        todo = sum(len(batch) for batch, _fut in sent)
-        for batch, fut in sent:
-            for s, (prep, outlet) in zip(batch, fut.result()):
-                made[s.digest] = (prep, s.path, outlet)
-            if progress:
-                progress("segment", len(made), todo)
+    rows: list[tuple[Source, FileStat | None]] = []
+    for s, st in zip(got, stats):
+        if isinstance(s, Source):
+            sources.append(s)
+            rows.append((s, st))
+        elif s is not None:
+            skipped.append(s)
+    memo.put_sources(rows)
     return sources, skipped, made
 
 
@@ -971,7 +1031,7 @@ def _prepare_all(sources: Sequence[Source], memo: Memo, made: Made) -> list[_Doc
     text); what was made (here or while reading) is lent to the memo."""
     known = memo.get_prepared([s.digest for s in sources if s.digest not in made])
     fresh: dict[str, Prepared] = {}
-    outlets: dict[tuple[str, str], tuple[str, str]] = {}
+    outlets: dict[tuple[str, str], tuple[str, str]] = {**memo.known_outlets()}
     for digest, (prep, path, outlet) in made.items():
         fresh[digest] = prep
         outlets[(digest, path)] = outlet
