@@ -164,6 +164,22 @@ def test_an_added_copy_joins_the_families_as_a_fresh_alignment_would(folder, cou
     # the new article's last sentence is now shared with the old article that had it
     assert any({grown.sentence(m.sentence).text for m in f.members} == {own} and len(f.members) == 2 for f in new_fams)
     assert grow.COUNTERS["pooled"] == 1
+    # the recorded variants: members of one variant share their word list, and only they do
+    big = max(grown.stories, key=lambda st: len(st.articles))
+    paths = {grown.article(a).path for a in big.articles}
+    group = [i for i, src in enumerate(sources) if src.path in paths]
+    docs = pipeline._prepare_all(sources, memo, {})
+    (result,) = memo.put.values()
+    assert len(result) == 3 and len(result[1]) == len(group)
+    kinds, scores, sizes, pos, sent, *_spans, var = result[0]
+    lo = 0
+    for size in sizes:
+        forms: dict[int, str] = {}
+        for k in range(lo, lo + size):
+            norm = docs[group[pos[k]]].norms[sent[k]]
+            assert forms.setdefault(var[k], norm) == norm
+        assert len(set(forms.values())) == len(forms)
+        lo += size
 
 
 def test_a_grown_story_counts_its_additions_and_is_aligned_afresh_past_the_bound(folder, counted, monkeypatch):
@@ -222,11 +238,12 @@ def test_extend_families_appends_exact_copies_and_starts_families_of_new_sentenc
         return texts[(p, j)], 100 * j, norms_at[p][j]
 
     whole = ((0, texts[(0, 0)].rindex("region") + len("region")),)  # first word to last
-    old = [grow.Fam.recorded("verbatim", 100.0, [(0, 0), (1, 0)], range(0, 2), [True, True])]
+    old = [grow.Fam.recorded("verbatim", 100.0, [(0, 0), (1, 0)], range(0, 2), [True, True], [norms_at[0][0]] * 2)]
     grow.COUNTERS.clear()
     fams, changed = grow.extend_families(old, item, norms_at, lambda: [(0, 1), (1, 1)], [(2, 0), (2, 1)])
     assert [f.members for f in fams] == [[(0, 0), (1, 0), (2, 0)], [(1, 1), (2, 1)]]
     assert changed == {0, 1}
     assert fams[0].rows == [0, 1, -1] and fams[0].shared[2] == whole  # the copy: its whole span
+    assert fams[0].norms == [norms_at[0][0]] * 3 and fams[1].norms == [norms_at[1][1]] * 2
     assert fams[1].kind == "verbatim" and fams[1].rows == [-1, -1]
     assert grow.COUNTERS["copied"] == 1 and grow.COUNTERS["pooled"] == 1 and grow.COUNTERS["realigned"] == 0

@@ -150,7 +150,7 @@ def test_damaged_memo_entries_are_recomputed(corpus):
     assert analyze_sources(sources, memo=memo) == good
     # well-shaped columns that do not fit the story: each damage is caught, never assembled
     key, (fams, labels) = next((k, v) for k, v in kept.items() if len(v[0][3]) > 0)
-    kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs = fams
+    kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs, variants = fams
 
     def with_col(i, value):
         cols = list(fams)
@@ -163,6 +163,7 @@ def test_damaged_memo_entries_are_recomputed(corpus):
         with_col(3, type(pos)("q", [len(labels)] * len(pos))),  # a position past the story
         with_col(2, type(sizes)("q", [s + 1 for s in sizes])),  # sizes not the members'
         with_col(5, type(shared_n)("q", [n + 2 for n in shared_n])),  # spans not the flat pairs'
+        with_col(9, variants[:-1]),  # a member without its variant
     ):
         memo.stories = dict(kept)
         memo.stories[key] = bad

@@ -77,6 +77,9 @@ class FamilyDraft:
     shared: tuple[tuple[Span, ...], ...]  # per member (same order): absolute shared spans
     differs: tuple[tuple[Span, ...], ...]  # per member: absolute spans of words in no other member
     score: float  # weakest accepted link, 0..100
+    # per member: its variant, numbered in the family (members of one variant have the same
+    # word list: copies of each other)
+    variants: tuple[int, ...] = ()
 
 
 # --- thresholds (tuned on msrp-train even lines; see scripts/measure_matching.py) ---------
@@ -1295,6 +1298,8 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                 matched[b] = f
                 full[b] = len(f) if False not in f else -1
         keys = tuple([keys_l[i] for _, i, _ in picked])
+        variant = {b: k for k, b in enumerate(used_buckets)}
+        variants = tuple([variant[b] for _, _, b in picked])
         if min(full.values()) >= 0:  # (the usual case: every member wholly shared)
             tw = [whole_of.get(texts_l[i]) or whole(texts_l[i], b) for _, i, b in picked]
             if all([w[0] == full[b] for w, (_, _, b) in zip(tw, picked)]):
@@ -1306,6 +1311,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                         tuple([((w[1] + o, w[2] + o),) for w, o in zip(tw, offs)]),
                         ((),) * len(picked),
                         round(float(score), 1),
+                        variants,
                     )
                 )
                 continue
@@ -1347,6 +1353,7 @@ def _align(items: list[AlignInput], codes: _Codes) -> list[FamilyDraft]:
                 tuple(shared),
                 tuple(differs),
                 round(float(score), 1),
+                variants,
             )
         )
     out.sort(key=lambda f: (-len(f.members), f.members))

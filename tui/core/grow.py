@@ -36,7 +36,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from itertools import accumulate
-from operator import getitem, itemgetter
+from operator import itemgetter
 
 from .align import (
     _WORD_RE,
@@ -71,11 +71,22 @@ class Fam:
     """One family while a story grows.  ``members`` are (position, sentence) pairs; ``rows[k]``
     is member k's row in the caller's record of the story's families when its spans are unchanged
     (then ``shared[k]`` and ``differs[k]`` are None), else -1 with its spans in ``shared[k]`` and
-    ``differs[k]``.  ``whole[k]``: every word of member k is shared."""
+    ``differs[k]``.  ``whole[k]``: every word of member k is shared; ``norms[k]`` its
+    normalized form (equal strings for the members of one variant)."""
 
-    __slots__ = ("differs", "kind", "members", "rows", "score", "shared", "whole")
+    __slots__ = ("differs", "kind", "members", "norms", "rows", "score", "shared", "whole")
 
-    def __init__(self, kind: str, score: float, members: list[Where], rows: list[int], shared: list, differs: list, whole: list[bool]):
+    def __init__(
+        self,
+        kind: str,
+        score: float,
+        members: list[Where],
+        rows: list[int],
+        shared: list,
+        differs: list,
+        whole: list[bool],
+        norms: list[str],
+    ):
         self.kind = kind
         self.score = score
         self.members = members
@@ -83,18 +94,29 @@ class Fam:
         self.shared = shared
         self.differs = differs
         self.whole = whole
+        self.norms = norms
 
     @classmethod
-    def recorded(cls, kind: str, score: float, members: list[Where], rows: range, whole: list[bool]) -> Fam:
+    def recorded(cls, kind: str, score: float, members: list[Where], rows: range, whole: list[bool], norms: list[str]) -> Fam:
         """A family as the caller recorded it (spans unchanged)."""
         none = [None] * len(members)
-        return cls(kind, score, members, list(rows), none, list(none), whole)
+        return cls(kind, score, members, list(rows), none, list(none), whole, norms)
 
     @classmethod
-    def drafted(cls, d: FamilyDraft, where: Sequence[Where]) -> Fam:
-        """A family as ``align`` drafted it over sentences ``where`` (its keys index them)."""
+    def drafted(cls, d: FamilyDraft, where: Sequence[Where], norms: Sequence[str]) -> Fam:
+        """A family as ``align`` drafted it over sentences ``where`` (its keys index them, and
+        ``norms``, their normalized forms)."""
         n = len(d.members)
-        return cls(d.kind, d.score, [where[k] for k in d.members], [-1] * n, list(d.shared), list(d.differs), [not x for x in d.differs])
+        return cls(
+            d.kind,
+            d.score,
+            [where[k] for k in d.members],
+            [-1] * n,
+            list(d.shared),
+            list(d.differs),
+            [not x for x in d.differs],
+            [norms[k] for k in d.members],
+        )
 
 
 def extend_families(
@@ -119,7 +141,7 @@ def extend_families(
 
     for fi, f in enumerate(fams):
         docs_in.append(set(map(itemgetter(0), f.members)))
-        for k, n in enumerate(_norms(f, norms_at)):
+        for k, n in enumerate(f.norms):
             if n and n not in norm_at:
                 norm_at[n] = (fi, k)
     changed: set[int] = set()
@@ -154,6 +176,7 @@ def extend_families(
             f.shared.append((span,))
             f.differs.append(())
             f.whole.append(True)
+            f.norms.append(n)
             changed.add(fi)
         else:
             joiners[fi].append((p, sj))
@@ -170,8 +193,9 @@ def extend_families(
 
     for fi, js in sorted(joiners.items()):
         f = fams[fi]
-        pick = _sample(f, norms_at, item)
+        pick = _sample(f, item)
         members = [f.members[k] for k in pick] + js
+        forms = [f.norms[k] for k in pick] + [norm(*w) for w in js]
         COUNTERS["realigned"] += 1
         drafts = align([AlignInput(k, p, *item(p, sj)) for k, (p, sj) in enumerate(members)])
         d = next((d for d in drafts if set(range(len(pick))).issubset(d.members)), None)
@@ -180,7 +204,7 @@ def extend_families(
             continue
         at = dict(zip(d.members, range(len(d.members))))
         linked_docs = docs_in[fi]
-        g = Fam(d.kind, d.score, list(f.members), list(f.rows), list(f.shared), list(f.differs), list(f.whole))
+        g = Fam(d.kind, d.score, list(f.members), list(f.rows), list(f.shared), list(f.differs), list(f.whole), list(f.norms))
         for k, m in enumerate(pick):  # the sampled members, as the alignment marks them now
             x = at[k]
             g.rows[m], g.shared[m], g.differs[m], g.whole[m] = -1, d.shared[x], d.differs[x], not d.differs[x]
@@ -192,6 +216,7 @@ def extend_families(
                 g.shared.append(d.shared[x])
                 g.differs.append(d.differs[x])
                 g.whole.append(not d.differs[x])
+                g.norms.append(forms[k])
             elif members[k][0] not in linked_docs and not any(members[j][0] == members[k][0] for j in at if j >= len(pick)):
                 leftovers.append(members[k])  # not linked to the family: it may start its own
         fams[fi] = g
@@ -201,7 +226,7 @@ def extend_families(
         f = fams[fi]
         if any(map(tuple.__gt__, f.members, f.members[1:])):
             order = sorted(range(len(f.members)), key=f.members.__getitem__)
-            for name in ("members", "rows", "shared", "differs", "whole"):
+            for name in ("members", "rows", "shared", "differs", "whole", "norms"):
                 col = getattr(f, name)
                 setattr(f, name, [col[k] for k in order])
     if leftovers:
@@ -216,26 +241,20 @@ def extend_families(
         for d in align([AlignInput(k, p, *item(p, sj)) for k, (p, sj) in enumerate(pool)]):
             if min(d.members) < n_left:  # (families of old sentences only were there before)
                 changed.add(len(fams))
-                fams.append(Fam.drafted(d, pool))
+                fams.append(Fam.drafted(d, pool, [norm(*w) for w in pool]))
     order = sorted(range(len(fams)), key=lambda fi: (-len(fams[fi].members), fams[fi].members))
     at = {fi: k for k, fi in enumerate(order)}
     return [fams[fi] for fi in order], {at[fi] for fi in changed}
 
 
-def _norms(f: Fam, norms_at: Sequence[Sequence[str]]) -> list[str]:
-    """The normalized forms of ``f``'s members."""
-    ps, js = zip(*f.members)
-    return list(map(getitem, map(norms_at.__getitem__, ps), js))
-
-
-def _sample(f: Fam, norms_at: Sequence[Sequence[str]], item: Callable[[int, int], Item]) -> list[int]:
+def _sample(f: Fam, item: Callable[[int, int], Item]) -> list[int]:
     """Members of ``f`` that stand for it in a new alignment with the sentences joining it: each
     variant (normalized form) in fewer copies, the order of the variants by how many articles
     carry them kept (``align`` takes the most carried one as the family's core) and a variant
     carried twice still carried twice (then wholly shared).  Each variant's copies are its
     first ones, and its copy with the most quotation marks (the copy ``align`` decides on)."""
     copies: dict[str, list[int]] = {}
-    for k, n in enumerate(_norms(f, norms_at)):
+    for k, n in enumerate(f.norms):
         copies.setdefault(n, []).append(k)
     counts = sorted({len(ks) for ks in copies.values()})
     cap: dict[int, int] = {}

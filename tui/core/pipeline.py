@@ -415,7 +415,7 @@ def _analyze_sources(
                 d.labels = list(d.labels)
                 for j, role, kind in labels[p]:
                     d.labels[j] = _label(role, kind)
-        for k, col in enumerate(fams):
+        for k, col in enumerate(fams[:9]):  # (not the members' variants)
             if k == 3:  # positions in the story -> articles
                 cols[k].extend(map(group.__getitem__, col))
             else:
@@ -545,11 +545,14 @@ def _fits(res: StoryResult | None, docs: Sequence[_Doc], group: Sequence[int]) -
         fams, labels = res[0], res[1]
         if len(res) > 3 or (len(res) == 3 and not isinstance(res[2], int)):
             return False
-        kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs = fams
+        if len(fams) not in (9, 10):
+            return False
+        kinds, scores, sizes, pos, sent, shared_n, shared, differs_n, differs = fams[:9]
         n = len(pos)
         lens = [len(docs[di].labels) for di in group]
         return (
-            len(labels) == len(group)
+            (len(fams) == 9 or len(fams[9]) == n)  # (each member's variant, when recorded)
+            and len(labels) == len(group)
             and all(0 <= j < lens[p] for p in range(len(group)) for j, _role, _kind in labels[p])
             and len(kinds) == len(scores) == len(sizes)
             and sum(sizes) == n == len(sent) == len(shared_n) == len(differs_n)
@@ -566,7 +569,7 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
     """Align one story and refine its labels with the story's evidence; positions, not doc ids."""
     fams = _align_story(docs, group)
     linked: dict[int, set[int]] = defaultdict(set)
-    for kind, members, shared, differs, score in fams:
+    for _kind, members, _shared, _differs, _score, _variants in fams:
         for p, sj in members:
             linked[p].add(sj)
     counts = _StoryWords(docs, group) if len(group) > 1 else None
@@ -589,9 +592,9 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
                 norms=d.norms,
             )
         )
-    out = _no_families()
-    kinds, scores, sizes, pos, sent, shared_n, shared_col, differs_n, differs_col = out
-    for kind, members, shared, differs, score in fams:
+    out = (*_no_families(), array("q"))  # (with each member's variant in its family: see _grow_story)
+    kinds, scores, sizes, pos, sent, shared_n, shared_col, differs_n, differs_col, var = out
+    for kind, members, shared, differs, score, variants in fams:
         keep = [k for k, (p, sj) in enumerate(members) if final[p][sj].role == "body"]
         if len({members[k][0] for k in keep}) < 2:
             continue
@@ -606,6 +609,7 @@ def _story(docs: Sequence[_Doc], group: Sequence[int], rep_of: Mapping[int, list
             shared_col.extend(chain.from_iterable(shared[k]))
             differs_n.append(2 * len(differs[k]))
             differs_col.extend(chain.from_iterable(differs[k]))
+            var.append(variants[k])
     changed = []
     for p, di in enumerate(group):
         own = docs[di].labels
@@ -641,8 +645,8 @@ def _growable(
     out: dict[int, tuple[list[int], StoryResult]] = {}
     for si, old in olds.items():
         res = known.get(old_keys[si])
-        if res is None or not _fits(res, docs, old):
-            continue
+        if res is None or len(res[0]) < 10 or not _fits(res, docs, old):
+            continue  # (a result made before members' variants were recorded is not grown)
         grown = res[2] if len(res) > 2 else 0  # type: ignore[misc]
         base = len(old) - grown  # the articles of its last full alignment
         if base >= GROW_MIN and grown + len(groups[si]) - len(old) <= GROW_FRACTION * base:
@@ -661,7 +665,7 @@ def _grow_story(
     old_p = [pos[di] for di in old]
     olds = set(old)
     new_p = [p for p, di in enumerate(group) if di not in olds]
-    (kinds, scores, sizes, fpos, fsent, shared_n, shared_c, differs_n, differs_c), old_changes = res[0], res[1]
+    (kinds, scores, sizes, fpos, fsent, shared_n, shared_c, differs_n, differs_c, var_c), old_changes = res[0], res[1]
     grown = res[2] if len(res) > 2 else 0  # type: ignore[misc]
     norms_at = [docs[di].norms for di in group]
 
@@ -671,7 +675,17 @@ def _grow_story(
     for kind, score, size in zip(kinds, scores, sizes):
         hi = lo + size
         members = list(zip(map(old_p.__getitem__, fpos[lo:hi]), fsent[lo:hi]))
-        fams.append(Fam.recorded(kind, score, members, range(lo, hi), list(map((0).__eq__, differs_n[lo:hi]))))
+        # each member's normalized form, read once a variant (the members' own are left alone:
+        # in a forked worker, touching every one of them would copy their pages)
+        vs = var_c[lo:hi]
+        first: dict[int, tuple[int, int]] = {}
+        for v, m in zip(vs, members):
+            if v not in first:
+                first[v] = m
+        form = {v: norms_at[p][j] for v, (p, j) in first.items()}
+        fams.append(
+            Fam.recorded(kind, score, members, range(lo, hi), list(map((0).__eq__, differs_n[lo:hi])), list(map(form.__getitem__, vs)))
+        )
         lo = hi
 
     def singles() -> list[tuple[int, int]]:
@@ -721,8 +735,8 @@ def _grow_story(
         )
         roles[p] = [lab.role for lab in final[p]]
 
-    out = _no_families()
-    kinds_o, scores_o, sizes_o, pos_o, sent_o, shared_no, shared_o, differs_no, differs_o = out
+    out = (*_no_families(), array("q"))
+    kinds_o, scores_o, sizes_o, pos_o, sent_o, shared_no, shared_o, differs_no, differs_o, var_o = out
     s_at = array("q", accumulate(shared_n, initial=0))
     d_at = array("q", accumulate(differs_n, initial=0))
     for fi, f in enumerate(grown_fams):
@@ -737,6 +751,7 @@ def _grow_story(
             shared_o.extend(shared_c[s_at[lo] : s_at[hi]])
             differs_no.extend(differs_n[lo:hi])
             differs_o.extend(differs_c[d_at[lo] : d_at[hi]])
+            var_o.extend(var_c[lo:hi])
             continue
         # the leading members as they were (spans unchanged: their columns are copied), then
         # members one by one (a new article's only while its sentence stays body)
@@ -754,6 +769,8 @@ def _grow_story(
         kinds_o.append(f.kind)
         scores_o.append(f.score)
         sizes_o.append(lead + len(rest))
+        # variants: the recorded ones keep their numbers, the others are numbered after them
+        number: dict[str, int] = {}
         if lead:
             hi = r0 + lead
             pos_o.extend(map(old_p.__getitem__, fpos[r0:hi]))
@@ -762,8 +779,16 @@ def _grow_story(
             shared_o.extend(shared_c[s_at[r0] : s_at[hi]])
             differs_no.extend(differs_n[r0:hi])
             differs_o.extend(differs_c[d_at[r0] : d_at[hi]])
+            var_o.extend(var_c[r0:hi])
+            number = dict(zip(f.norms[:lead], var_c[r0:hi]))
+        free = max(number.values(), default=-1) + 1
         for m in rest:
             p, sj = ms[m]
+            v = number.get(f.norms[m])
+            if v is None:
+                v = number[f.norms[m]] = free
+                free += 1
+            var_o.append(v)
             pos_o.append(p)
             sent_o.append(sj)
             r = rows[m]
@@ -1101,7 +1126,7 @@ def _align_story(docs: Sequence[_Doc], group: Sequence[int]):
     out = []
     for fam in align(inputs):
         members = [where[k] for k in fam.members]
-        out.append((fam.kind, members, list(fam.shared), list(fam.differs), fam.score))
+        out.append((fam.kind, members, list(fam.shared), list(fam.differs), fam.score, fam.variants))
     return out
 
 
