@@ -217,6 +217,7 @@ def test_many_added_files_prepared_on_workers_equal_reading_all(home, folder, tr
     import tui.core.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "WORKERS", 2)
+    monkeypatch.setattr(pipeline, "OVERLAP_MIN", 4)
     load_analysis([folder])
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
     added = [

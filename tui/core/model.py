@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
+from operator import attrgetter
 from typing import Literal, NamedTuple, TypeVar, overload
 
 Role = Literal["title", "meta", "body", "boilerplate"]
@@ -36,6 +37,8 @@ BOILERPLATE_KINDS: tuple[str, ...] = (
 )
 
 Span = tuple[int, int]
+_ROLE_OF = attrgetter("role")
+_KIND_OF = attrgetter("kind")
 _T = TypeVar("_T")
 
 
@@ -93,7 +96,7 @@ class SentenceRows(_Built[Sentence]):
     themselves (for the cache) are read without building anything.  Equal to the tuple of
     its sentences."""
 
-    __slots__ = ("_built", "article", "ends", "families", "kinds", "lines", "raw", "roles", "starts")
+    __slots__ = ("_built", "_ends", "_flat", "_kinds", "_labels", "_lines", "_roles", "_starts", "article", "families", "raw")
 
     def __init__(
         self,
@@ -111,13 +114,68 @@ class SentenceRows(_Built[Sentence]):
             raise ValueError("sentence columns of different lengths")
         self.article = article
         self.raw = raw
-        self.starts = starts if isinstance(starts, array) else array("q", starts)
-        self.ends = ends if isinstance(ends, array) else array("q", ends)
-        self.lines = lines if isinstance(lines, array) else array("q", lines)
-        self.roles = roles
-        self.kinds = kinds
+        self._starts = starts if isinstance(starts, array) else array("q", starts)
+        self._ends = ends if isinstance(ends, array) else array("q", ends)
+        self._lines = lines if isinstance(lines, array) else array("q", lines)
+        self._roles = roles
+        self._kinds = kinds
         self.families = families
+        self._flat = self._labels = None
         self._built: tuple[Sentence, ...] | None = None
+
+    @classmethod
+    def from_flat(cls, article: str, raw: str, flat: array, labels: Sequence, families: Sequence[str | None]) -> SentenceRows:
+        """The sentences of (start, end, line) triples end to end in ``flat`` and ``labels``
+        (objects with a ``role`` and a ``kind``, one a sentence): the start, end, line, role and
+        kind columns are made on first use (a folder's analysis is often shown, or written by
+        another process, before most of them are asked for)."""
+        n = len(families)
+        if len(flat) != 3 * n or len(labels) != n:
+            raise ValueError("sentence columns of different lengths")
+        self = cls.__new__(cls)
+        self.article = article
+        self.raw = raw
+        self.families = families
+        self._flat = flat
+        self._labels = labels
+        self._starts = self._ends = self._lines = self._roles = self._kinds = None
+        self._built = None
+        return self
+
+    @property
+    def starts(self) -> array:
+        got = self._starts
+        if got is None:
+            got = self._starts = self._flat[0::3]
+        return got
+
+    @property
+    def ends(self) -> array:
+        got = self._ends
+        if got is None:
+            got = self._ends = self._flat[1::3]
+        return got
+
+    @property
+    def lines(self) -> array:
+        got = self._lines
+        if got is None:
+            got = self._lines = self._flat[2::3]
+        return got
+
+    @property
+    def roles(self) -> Sequence[str]:
+        got = self._roles
+        if got is None:
+            got = self._roles = list(map(_ROLE_OF, self._labels))
+        return got
+
+    @property
+    def kinds(self) -> Sequence[str | None]:
+        got = self._kinds
+        if got is None:
+            got = self._kinds = list(map(_KIND_OF, self._labels))
+        return got
 
     def built(self) -> tuple[Sentence, ...]:
         b = self._built
@@ -152,7 +210,7 @@ class SentenceRows(_Built[Sentence]):
         return total, shared
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self.families)
 
     def __repr__(self) -> str:
         return f"SentenceRows({self.article!r}, {len(self)} sentences)"
