@@ -155,8 +155,10 @@ Made = dict[str, tuple[Prepared, str, tuple[str, str]]]
 
 
 #: Files to read beside those a ``Memo`` holds from which ``read_and_prepare`` prepares them on
-#: forked workers while it takes the memo's sources (fewer: ``analyze_sources`` prepares them).
-OVERLAP_MIN = 16
+#: forked workers while it takes the memo's sources (fewer: ``analyze_sources`` prepares them; at
+#: +100 on a 10k folder the pool's start and a worker beside the main process cost more than the
+#: ~0.07 s of preparing them here).
+OVERLAP_MIN = 200
 
 
 def read_and_prepare(
@@ -458,18 +460,8 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], fams: Story
     articles = []
     for di, d in enumerate(docs):
         aid = aids[di]
-        flat = d.flat
-        labels = d.labels
-        sents = SentenceRows(
-            aid,
-            d.source.raw,
-            flat[0::3],
-            flat[1::3],
-            flat[2::3],
-            [lab.role for lab in labels],
-            [lab.kind for lab in labels],
-            fam_at[di],
-        )
+        # (the start, end, line, role and kind columns made when first asked for)
+        sents = SentenceRows.from_flat(aid, d.source.raw, d.flat, d.labels, fam_at[di])
         articles.append(
             Article(
                 aid,
