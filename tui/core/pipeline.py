@@ -670,10 +670,7 @@ def _grow_story(
         # each member's normalized form, read once a variant (the members' own are left alone:
         # in a forked worker, touching every one of them would copy their pages)
         vs = var_c[lo:hi]
-        first: dict[int, tuple[int, int]] = {}
-        for v, m in zip(vs, members):
-            if v not in first:
-                first[v] = m
+        first = dict(zip(reversed(vs), reversed(members)))  # variant -> its first member
         form = {v: norms_at[p][j] for v, (p, j) in first.items()}
         fams.append(
             Fam.recorded(kind, score, members, range(lo, hi), list(map((0).__eq__, differs_n[lo:hi])), list(map(form.__getitem__, vs)))
