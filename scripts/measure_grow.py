@@ -122,6 +122,8 @@ def measure(name: str, articles: Path, truth_path: Path | None, add: int, seed: 
         _run(base_home, live, True)  # the folder before: analysed and cached
         for i in sorted(held):
             os.symlink(files[i], live / files[i].name)
+        shutil.copytree(base_home, root / "home-warmup")
+        _run(root / "home-warmup", live, True)  # (first-use costs in this process, not counted)
         results = {}
         for grow in (True, False):
             home = root / f"home-{grow}"
