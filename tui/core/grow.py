@@ -143,7 +143,8 @@ def extend_families(
 
     for fi, f in enumerate(fams):
         docs_in.append(set(map(itemgetter(0), f.members)))
-        for k, n in enumerate(f.norms):
+        # (each variant's first member, found in C: a story holds thousands of members)
+        for n, k in dict(zip(reversed(f.norms), reversed(range(len(f.norms))))).items():
             if n and n not in norm_at:
                 norm_at[n] = (fi, k)
     changed: set[int] = set()
