@@ -728,19 +728,24 @@ def _grow_story(
     kinds_o, scores_o, sizes_o, pos_o, sent_o, shared_no, shared_o, differs_no, differs_o, var_o = out
     s_at = array("q", accumulate(shared_n, initial=0))
     d_at = array("q", accumulate(differs_n, initial=0))
+
+    def copy_rows(lo: int, hi: int) -> None:
+        """The recorded members of rows lo..hi, as they were."""
+        pos_o.extend(map(old_p.__getitem__, fpos[lo:hi]))
+        sent_o.extend(fsent[lo:hi])
+        shared_no.extend(shared_n[lo:hi])
+        shared_o.extend(shared_c[s_at[lo] : s_at[hi]])
+        differs_no.extend(differs_n[lo:hi])
+        differs_o.extend(differs_c[d_at[lo] : d_at[hi]])
+        var_o.extend(var_c[lo:hi])
+
     for fi, f in enumerate(grown_fams):
         if fi not in changed_fams:  # (as it was: its columns copied)
             lo, hi = f.rows[0], f.rows[-1] + 1
             kinds_o.append(f.kind)
             scores_o.append(f.score)
             sizes_o.append(hi - lo)
-            pos_o.extend(map(old_p.__getitem__, fpos[lo:hi]))
-            sent_o.extend(fsent[lo:hi])
-            shared_no.extend(shared_n[lo:hi])
-            shared_o.extend(shared_c[s_at[lo] : s_at[hi]])
-            differs_no.extend(differs_n[lo:hi])
-            differs_o.extend(differs_c[d_at[lo] : d_at[hi]])
-            var_o.extend(var_c[lo:hi])
+            copy_rows(lo, hi)
             continue
         # the leading members as they were (spans unchanged: their columns are copied), then
         # members one by one (a new article's only while its sentence stays body)
@@ -761,15 +766,8 @@ def _grow_story(
         # variants: the recorded ones keep their numbers, the others are numbered after them
         number: dict[str, int] = {}
         if lead:
-            hi = r0 + lead
-            pos_o.extend(map(old_p.__getitem__, fpos[r0:hi]))
-            sent_o.extend(fsent[r0:hi])
-            shared_no.extend(shared_n[r0:hi])
-            shared_o.extend(shared_c[s_at[r0] : s_at[hi]])
-            differs_no.extend(differs_n[r0:hi])
-            differs_o.extend(differs_c[d_at[r0] : d_at[hi]])
-            var_o.extend(var_c[r0:hi])
-            number = dict(zip(f.norms[:lead], var_c[r0:hi]))
+            copy_rows(r0, r0 + lead)
+            number = dict(zip(f.norms[:lead], var_c[r0 : r0 + lead]))
         free = max(number.values(), default=-1) + 1
         for m in rest:
             p, sj = ms[m]
