@@ -3,6 +3,7 @@ were read are taken from it (text and preparation) instead of being read again; 
 never is, and a damaged record means reading the files again, never an error."""
 
 import os
+import pickle
 import shutil
 import sqlite3
 from array import array
@@ -157,14 +158,25 @@ def test_damaged_record_reads_the_files_again(home, folder, trusted, reads, dama
     assert reads == [str(f)]
 
 
-def _sources(folder: Path) -> list[Source]:
-    files, _ = ingest.discover([folder])
-    return [ingest.read_source(f) for f in files]
+def _unpacked(tmp_path: Path, blobs) -> tuple[cache_mod.FilesIndex, dict, cache_mod.AnalysisCache]:
+    """``pack_files`` blobs written to a cache and read back: the index and, by digest, each
+    text's (text, encoding, preparation)."""
+    c = cache_mod.AnalysisCache(tmp_path / "files.sqlite3")
+    c._put_files("scope", blobs)
+    index = cache_mod.FilesIndex.from_blob(blobs[0][1])
+    texts: list = [None] * len(index.digests)
+    parts = cache_mod.FeatureParts(c.path, "scope", index, texts)
+    got = {}
+    for part, blob in c._files_parts("scope"):
+        lo, part_texts, encodings, preps = cache_mod.unpack_files_part(index, blob, _label, parts)
+        texts[lo : lo + len(part_texts)] = part_texts
+        parts.spans.append((lo, lo + len(part_texts), part))
+        for k, item in enumerate(zip(part_texts, encodings, preps)):
+            got[index.digests[lo + k]] = item
+    return index, got, c
 
 
-def test_pack_roundtrip_gives_back_each_preparation():
-    import tui.core.pipeline as pipeline
-
+def test_pack_roundtrip_gives_back_each_preparation(tmp_path):
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     texts.append(texts[0])  # a text twice (two paths): kept once
     texts.append("x\n\n\ny")  # a text with empty segments or none
@@ -174,24 +186,26 @@ def test_pack_roundtrip_gives_back_each_preparation():
     rows = [(s, (len(s.raw), 10 + i, 100 + i, 20 + i)) for i, s in enumerate(sources)]
     rows.append((Source("/d/racy.txt", "racy", "digest-racy", "utf-8"), None))  # not trusted: left out
     blobs = cache_mod.pack_files(rows, prepared, lambda s, p: (f"out-{s.path}", "filename"))
-    index = cache_mod.FilesIndex.from_blob(blobs[0])
+    index, got, c = _unpacked(tmp_path, blobs)
     assert index.paths == [s.path for s in sources]
     assert index.stats == [st for _, st in rows[:-1]]
     assert index.outlets == [(f"out-{s.path}", "filename") for s in sources]
-    got = {}
-    for blob in blobs[1:]:
-        lo, part_texts, encodings, preps = cache_mod.unpack_files_part(index, blob, pipeline._label)
-        for k, (t, prep) in enumerate(zip(part_texts, preps)):
-            got[index.digests[lo + k]] = (t, prep)
     assert set(got) == set(prepared)
     for s in sources:
-        t, prep = got[s.digest]
-        assert t == s.raw and prep == prepared[s.digest]
+        t, encoding, prep = got[s.digest]
+        assert t == s.raw and encoding == "utf-8" and prep == prepared[s.digest]
         assert isinstance(prep[1], array) and isinstance(prep[2], tuple) and isinstance(prep[3], list)
         assert all(lab is _label(lab.role, lab.kind) for lab in prep[2])  # the shared labels
+        assert pickle.loads(pickle.dumps(prep)) == prepared[s.digest]  # the features pickle as a tuple
+    # the features' keys and counts, when their part is gone, are made again from the text
+    index, got, c = _unpacked(tmp_path, blobs)
+    with c._db:
+        c._db.execute("DELETE FROM files WHERE part>=?", (cache_mod.FEATURES_AT,))
+    for s in sources:
+        assert tuple(got[s.digest][2][4]) == prepared[s.digest][4]
 
 
-def test_pack_keeps_norms_holding_line_breaks_and_many_parts(monkeypatch):
+def test_pack_keeps_norms_holding_line_breaks_and_many_parts(tmp_path, monkeypatch):
     monkeypatch.setattr(cache_mod, "FILES_PART", 2)
     flat = array("q", [0, 3, 1, 4, 8, 1])
     labels = (_label("title"), _label("body"))
@@ -202,14 +216,10 @@ def test_pack_keeps_norms_holding_line_breaks_and_many_parts(monkeypatch):
     }
     rows = [(Source(f"/p/{d}", "raw " + d, d, "cp1252"), (1, 2, 3, 4)) for d in "abc"]
     blobs = cache_mod.pack_files(rows, preps, lambda s, p: ("o", "url"))
-    assert len(blobs) == 3  # the index and two parts
-    index = cache_mod.FilesIndex.from_blob(blobs[0])
-    back = {}
-    for blob in blobs[1:]:
-        lo, texts, encodings, got = cache_mod.unpack_files_part(index, blob, _label)
-        assert encodings == ["cp1252"] * len(texts)
-        back.update(zip(index.digests[lo:], got))
-    assert back == preps
+    assert [k for k, _ in blobs] == [0, 1, cache_mod.FEATURES_AT + 1, 2, cache_mod.FEATURES_AT + 2]  # two parts
+    index, got, _c = _unpacked(tmp_path, blobs)
+    assert {d: item[2] for d, item in got.items()} == preps
+    assert all(item[1] == "cp1252" for item in got.values())
 
 
 def test_many_added_files_prepared_on_workers_equal_reading_all(home, folder, trusted, reads, monkeypatch):

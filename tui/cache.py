@@ -249,8 +249,9 @@ def _unblob(b: bytes):
 # ------------------------------------------------------------------ a folder's files
 #: Folders whose files the ``files`` table remembers (least recently written pruned).
 KEEP_FILES = 4
-_FILES_VERSION = 1
+_FILES_VERSION = 2
 FILES_PART = 500  # texts a blob of the ``files`` table holds
+FEATURES_AT = 1_000_000  # part k's features' keys and counts are part FEATURES_AT + k
 #: Files read (not taken from the record) that a run may leave out of a folder's record rather
 #: than write it again: at least this many, or a twentieth of the folder.
 FILES_SLACK = 64
@@ -303,9 +304,12 @@ def pack_files(
     token = os.urandom(8)
     dump = pickle.dumps
     index = (_FILES_VERSION, token, paths, stats.tobytes(), text_of.tobytes(), [s.digest for s in texts], outlets, cues)
-    out = [dump(index, protocol=pickle.HIGHEST_PROTOCOL)]
-    for lo in range(0, len(texts), FILES_PART):
-        out.append(dump(_files_part(token, lo, texts[lo : lo + FILES_PART], preps[lo : lo + FILES_PART]), protocol=pickle.HIGHEST_PROTOCOL))
+    out = [(0, dump(index, protocol=pickle.HIGHEST_PROTOCOL))]
+    for k, lo in enumerate(range(0, len(texts), FILES_PART), start=1):
+        part = preps[lo : lo + FILES_PART]
+        out.append((k, dump(_files_part(token, lo, texts[lo : lo + FILES_PART], part), protocol=pickle.HIGHEST_PROTOCOL)))
+        keys = {"version": _FILES_VERSION, "token": token, "lo": lo, "keys": [p[4][1] for p in part], "counts": [p[4][2] for p in part]}
+        out.append((FEATURES_AT + k, dump(keys, protocol=pickle.HIGHEST_PROTOCOL)))
     return out
 
 
@@ -348,7 +352,7 @@ def _files_part(token: bytes, lo: int, texts: Sequence[Source], preps: Sequence)
         "labels": list(label_ids),
         "codes": codes.tobytes(),
         "norms": joined if joined is not None else norms,
-        "features": ([p[4][0] for p in preps], [p[4][1] for p in preps], [p[4][2] for p in preps]),
+        "words": [p[4][0] for p in preps],  # (the features' keys and counts: a part of their own)
         "n_body": [p[5] for p in preps],
     }
 
@@ -386,10 +390,13 @@ class FilesIndex:
         return out
 
 
-def unpack_files_part(index: FilesIndex, blob: bytes, label) -> tuple[int, list[str], list[str], list[tuple]]:
+def unpack_files_part(
+    index: FilesIndex, blob: bytes, label, features: FeatureParts
+) -> tuple[int, list[str], list[str], list[tuple]]:
     """One part of ``pack_files`` whose index is ``index``: the number of its first text, and
-    its texts, encodings and preparations; ``label(role, kind)`` gives the shared ``Label``.
-    Raises ValueError (or another of ``_READ_ERRORS``) on a damaged blob."""
+    its texts, encodings and preparations; ``label(role, kind)`` gives the shared ``Label``,
+    ``features`` the keys and counts of the texts' features (on first use).  Raises ValueError
+    (or another of ``_READ_ERRORS``) on a damaged blob."""
     from .core.ingest import Header
 
     data = pickle.loads(blob)
@@ -422,9 +429,9 @@ def unpack_files_part(index: FilesIndex, blob: bytes, label) -> tuple[int, list[
         norms = norms.split("\n") if norm_at[-1] else []
     if seg_at[-1] * 3 != len(flat) or lab_at[-1] != len(codes) or norm_at[-1] != len(norms):
         raise ValueError("files data out of step")
-    f0, f1, f2 = data["features"]
+    f0 = data["words"]
     n_body = data["n_body"]
-    if not (len(heads) == len(f0) == len(f1) == len(f2) == len(n_body) == n):
+    if not (len(heads) == len(f0) == len(n_body) == n):
         raise ValueError("files data out of step")
     every = tuple(map(labels.__getitem__, codes))  # the part's labels end to end (sliced: no map per text)
     prepared = [
@@ -433,12 +440,98 @@ def unpack_files_part(index: FilesIndex, blob: bytes, label) -> tuple[int, list[
             flat[3 * seg_at[t] : 3 * seg_at[t + 1]],
             every[lab_at[t] : lab_at[t + 1]],
             norms[norm_at[t] : norm_at[t + 1]],
-            (f0[t], f1[t], f2[t]),
+            _Features(f0[t], features, lo + t),
             n_body[t],
         )
         for t in range(n)
     ]
     return lo, texts, encodings, prepared
+
+
+class _Features(Sequence):
+    """A text's ``DocFeatures`` from a files record: its words at once, its words' keys and
+    counts (which only clustering afresh reads) from the record's ``FeatureParts`` on first use.
+    Equal to, and pickled as, the plain tuple."""
+
+    __slots__ = ("_parts", "_t", "_words")
+
+    def __init__(self, words, parts: FeatureParts, t: int) -> None:
+        self._words = words
+        self._parts = parts
+        self._t = t
+
+    def __getitem__(self, i):
+        if i == 0 or i == -3:
+            return self._words
+        return (self._words, *self._parts.keys_counts(self._t))[i]
+
+    def __len__(self) -> int:
+        return 3
+
+    def __iter__(self):
+        yield self._words
+        yield from self._parts.keys_counts(self._t)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, _Features)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __reduce__(self):
+        return (tuple, (tuple(self),))
+
+
+class FeatureParts:
+    """The keys and counts of a files record's texts (``pack_files``), read a part at a time
+    when first asked for, on a connection of their own (the memo's may be closed by then, or
+    belong to the process this one was forked from).  A part that cannot be read (the record
+    replaced or damaged meanwhile) is made again from the texts (``prepare_text``)."""
+
+    def __init__(self, path: Path, scope: str, index: FilesIndex, texts: Sequence[str]) -> None:
+        self.path, self.scope, self.token, self.texts = path, scope, index.token, texts
+        self.spans: list[tuple[int, int, int]] = []  # (lo, hi, part) of the record's parts
+        self.got: dict[int, tuple[int, list[bytes], list[bytes]]] = {}  # part -> (lo, keys, counts)
+
+    def keys_counts(self, t: int) -> tuple[bytes, bytes]:
+        for lo, hi, part in self.spans:
+            if lo <= t < hi:
+                break
+        else:
+            raise IndexError("text outside the record")
+        got = self.got.get(part)
+        if got is None:
+            got = self.got[part] = self._read(part, lo, hi)
+        lo, keys, counts = got
+        k = t - lo
+        if keys[k] is None:  # made again
+            from .core.pipeline import prepare_text
+
+            features = prepare_text(self.texts[t])[4]
+            keys[k], counts[k] = features[1], features[2]
+        return keys[k], counts[k]
+
+    def _read(self, part: int, lo: int, hi: int) -> tuple[int, list, list]:
+        n = hi - lo
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                row = db.execute(
+                    "SELECT data FROM files WHERE scope=? AND engine=? AND part=?", (self.scope, ENGINE_VERSION, FEATURES_AT + part)
+                ).fetchone()
+            finally:
+                db.close()
+            data = pickle.loads(row[0])
+            if data["version"] != _FILES_VERSION or data["token"] != self.token or data["lo"] != lo:
+                raise ValueError("features of another record")
+            keys, counts = data["keys"], data["counts"]
+            if len(keys) != n or len(counts) != n:
+                raise ValueError("features out of step")
+            return lo, keys, counts
+        except (*_READ_ERRORS, OSError):
+            return lo, [None] * n, [None] * n
 
 
 class AnalysisCache:
@@ -656,14 +749,15 @@ class AnalysisCache:
             return None
 
     def _files_parts(self, scope: str):
-        """The data blobs of the ``files`` row (``pack_files``), one at a time (raises
-        ``sqlite3.DatabaseError``)."""
+        """The (part, data blob) of the ``files`` row (``pack_files``: not its features'
+        parts), one at a time (raises ``sqlite3.DatabaseError``)."""
         if self._db is None:
             return
-        for (blob,) in self._db.execute(
-            "SELECT data FROM files WHERE scope=? AND engine=? AND part>0 ORDER BY part", (scope, ENGINE_VERSION)
+        for _part, blob in self._db.execute(
+            "SELECT part, data FROM files WHERE scope=? AND engine=? AND part>0 AND part<? ORDER BY part",
+            (scope, ENGINE_VERSION, FEATURES_AT),
         ):
-            yield blob
+            yield _part, blob
 
     def _touch_files(self, scope: str) -> None:
         if self._db is None:
@@ -673,7 +767,7 @@ class AnalysisCache:
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache not written ({e})"
 
-    def _put_files(self, scope: str, blobs: Sequence[bytes]) -> None:
+    def _put_files(self, scope: str, blobs: Sequence[tuple[int, bytes]]) -> None:
         if self._db is None:
             return
         now = time.time()
@@ -683,7 +777,7 @@ class AnalysisCache:
                 self._db.execute("DELETE FROM files WHERE scope=? AND engine=?", (scope, ENGINE_VERSION))
                 self._db.executemany(
                     "INSERT INTO files (scope, engine, part, used, data) VALUES (?,?,?,?,?)",
-                    [(scope, ENGINE_VERSION, k, now, b) for k, b in enumerate(blobs)],
+                    [(scope, ENGINE_VERSION, k, now, b) for k, b in blobs],
                 )
                 self._db.execute(
                     "DELETE FROM files WHERE scope NOT IN (SELECT scope FROM files WHERE part=0 ORDER BY used DESC LIMIT ?)",
@@ -809,10 +903,12 @@ class _SqliteMemo(Memo):
         encodings: list[str | None] = [None] * n
         prepared: dict[str, object] = {}
         digests = index.digests
-        for blob in self.cache._files_parts(self.files):
-            lo, part_texts, part_encodings, preps = unpack_files_part(index, blob, label)
+        features = FeatureParts(self.cache.path, self.files, index, texts)  # type: ignore[arg-type]
+        for part, blob in self.cache._files_parts(self.files):
+            lo, part_texts, part_encodings, preps = unpack_files_part(index, blob, label, features)
             del blob
             hi = lo + len(part_texts)
+            features.spans.append((lo, hi, part))
             texts[lo:hi] = part_texts
             encodings[lo:hi] = part_encodings
             prepared.update(zip(digests[lo:hi], preps))

@@ -434,15 +434,7 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], fams: Story
     article indices)."""
     aids = [f"a{di}" for di in range(len(docs))]
     kinds, scores, sizes, doc, sent, shared_n, shared, differs_n, differs = fams
-    cols = MemberColumns(
-        aids,
-        doc,
-        sent,
-        array("q", accumulate(shared_n, initial=0)),
-        shared,
-        array("q", accumulate(differs_n, initial=0)),
-        differs,
-    )
+    cols = MemberColumns(aids, doc, sent, _offsets(shared_n), shared, _offsets(differs_n), differs)
     fam_at: list[list[str | None]] = [[None] * len(d.labels) for d in docs]
     published = [d.header.published for d in docs]
     families: list[Family] = []
@@ -482,6 +474,18 @@ def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], fams: Story
         Story(f"c{si}", _story_title(articles, g), tuple(aids[di] for di in g)) for si, g in enumerate(groups)
     ]
     return Analysis(tuple(articles), tuple(stories), tuple(families), tuple(skipped), ENGINE_VERSION)
+
+
+def _offsets(counts: Sequence[int]) -> array:
+    """``array("q", accumulate(counts, initial=0))``: in numpy for an int64 array (the members'
+    span counts, ~180k at 10k articles)."""
+    if not isinstance(counts, array) or counts.typecode != "q" or len(counts) < 1000:
+        return array("q", accumulate(counts, initial=0))
+    import numpy as np
+
+    out = array("q", [0])
+    out.frombytes(np.cumsum(np.frombuffer(counts, dtype=np.int64)).tobytes())
+    return out
 
 
 def _cluster_doc(d: _Doc) -> ClusterDoc:
