@@ -272,3 +272,14 @@ def test_record_is_rewritten_only_when_many_files_are_not_in_it(home, folder, tr
     reads.clear()
     load_analysis([folder])
     assert reads == [str(b)]
+
+
+def test_records_of_the_last_written_folders_are_kept(home, tmp_path, trusted, monkeypatch):
+    monkeypatch.setattr(cache_mod, "KEEP_FILES", 1)
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(SEEDS, a)
+    shutil.copytree(SEEDS, b)
+    load_analysis([a])
+    assert {s for (s,) in _db(home).execute("SELECT DISTINCT scope FROM files")} == {cache_mod.files_scope([a])}
+    load_analysis([b])
+    assert {s for (s,) in _db(home).execute("SELECT DISTINCT scope FROM files")} == {cache_mod.files_scope([b])}

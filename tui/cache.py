@@ -779,8 +779,9 @@ class AnalysisCache:
                     "INSERT INTO files (scope, engine, part, used, data) VALUES (?,?,?,?,?)",
                     [(scope, ENGINE_VERSION, k, now, b) for k, b in blobs],
                 )
-                self._db.execute(
-                    "DELETE FROM files WHERE scope NOT IN (SELECT scope FROM files WHERE part=0 ORDER BY used DESC LIMIT ?)",
+                self._db.execute(  # the records of KEEP_FILES (folder, engine) pairs, the last written
+                    "DELETE FROM files WHERE (scope, engine) NOT IN"
+                    " (SELECT scope, engine FROM files WHERE part=0 ORDER BY used DESC LIMIT ?)",
                     (KEEP_FILES,),
                 )
         except sqlite3.DatabaseError as e:
