@@ -176,15 +176,12 @@ def _unpack_families(data: dict) -> tuple[Family, ...]:
 
 
 def unpack(blob: bytes) -> Analysis:
-    """The analysis ``pack`` stored.  The cyclic GC is paused meanwhile: building ~300k acyclic
-    objects otherwise triggers full collections that cost more than the building itself."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
+    """The analysis ``pack`` stored.  The cyclic GC is paused meanwhile (``quiet_gc``): building
+    ~300k acyclic objects otherwise triggers full collections that cost more than the building."""
+    from .core.gcquiet import quiet_gc
+
+    with quiet_gc():
         return _unpack(blob)
-    finally:
-        if was:
-            gc.enable()
 
 
 def _unpack(blob: bytes) -> Analysis:
@@ -1150,7 +1147,15 @@ def load_analysis(
     ``incremental``, articles added since the inputs' last clustering join its stories
     (``analyze_sources(scope=...)``) instead of everything being clustered again.  With
     ``write_behind``, a new analysis is written to the cache by a forked child while it is
-    returned (``wait_for_writes`` waits for it; it is also waited for at exit)."""
+    returned (``wait_for_writes`` waits for it; it is also waited for at exit).  The cyclic
+    garbage collector is paused meanwhile (``tui.core.gcquiet``)."""
+    from .core.gcquiet import quiet_gc
+
+    with quiet_gc():
+        return _load_analysis(paths, one_story, progress, use_cache, listing, incremental, write_behind)
+
+
+def _load_analysis(paths, one_story, progress, use_cache, listing, incremental, write_behind):
     import dataclasses
 
     from . import paths as wpaths

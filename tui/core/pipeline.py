@@ -29,6 +29,7 @@ from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, DocFeatures, body_features, cluster, salient_words
+from .gcquiet import quiet_gc
 from .grow import GROW_FRACTION, GROW_MIN, Fam, extend_families
 from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
@@ -121,9 +122,10 @@ def analyze(
     progress: Progress | None = None,
 ) -> Analysis:
     """Analyse the text files under ``paths`` (files or folders)."""
-    files, skipped = discover(paths)
-    sources, unread, made = read_and_prepare(files, progress=progress)
-    return analyze_sources(sources, skipped=skipped + unread, one_story=one_story, progress=progress, made=made)
+    with quiet_gc():
+        files, skipped = discover(paths)
+        sources, unread, made = read_and_prepare(files, progress=progress)
+        return analyze_sources(sources, skipped=skipped + unread, one_story=one_story, progress=progress, made=made)
 
 
 def read_inputs(
@@ -356,15 +358,9 @@ def analyze_sources(
     with a ``memo`` that remembers the folder's last clustering, articles added since then join
     its stories incrementally (``tui.core.increment``) instead of re-clustering everything.
 
-    The cyclic garbage collector is paused while it runs: the run makes millions of acyclic
-    objects, and each full collection would walk all of them again."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
+    The cyclic garbage collector is paused while it runs (``quiet_gc``)."""
+    with quiet_gc():
         return _analyze_sources(sources, skipped, one_story, progress, memo, scope, made or {})
-    finally:
-        if was:
-            gc.enable()
 
 
 def _analyze_sources(
