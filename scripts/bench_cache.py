@@ -11,7 +11,9 @@
                                                           # pipeline.py vs the one at REV, same stages
 
 Corpora come from ``bench.corpus`` (written once under --work, default /tmp/wirediff-bench-cache).
-Times are wall-clock seconds in a fresh process per measurement, with a private WIREDIFF_HOME:
+Times are wall-clock seconds in a fresh process per measurement (Python's bytecode cache allowed
+even where PYTHONDONTWRITEBYTECODE is set: an installed app has its modules compiled), with a
+private WIREDIFF_HOME:
 cold/warm/+100/touch from the process's start to the analysis returned (imports included), the
 way the app and the CLI load (``write_behind``: a forked child writes the cache meanwhile; the
 "(written)" columns are when it was done).
@@ -190,6 +192,7 @@ asyncio.run(main())
 
 def timed_open(home: Path, paths: list[str], child: str = _CHILD) -> dict:
     env = dict(os.environ, WIREDIFF_HOME=str(home), PYTHONPATH=str(REPO))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # (compiled once and cached, as an installed app is)
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", child, *paths], env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t

@@ -4,7 +4,9 @@
 
 Runs the installed ``wirediff`` (as a user would, 120x40, TERM=xterm-256color) and reads what it
 writes until "of N stories" appears; then quits it with q.  With a warm cache (open FOLDER once
-first, same --home) this is the "reopen shows the stories list" time, interpreter start included.
+first, same --home) this is the "reopen shows the stories list" time, interpreter start included
+(with Python's bytecode cache allowed even where PYTHONDONTWRITEBYTECODE is set, as an installed
+app has its modules compiled).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ _ESC = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 def once(folder: str, home: str | None) -> dict[str, float]:
     env = dict(os.environ, TERM="xterm-256color", TEXTUAL_ANIMATIONS="none")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # (compiled once and cached, as an installed app is)
     if home:
         env["WIREDIFF_HOME"] = home
     exe = shutil.which("wirediff") or sys.executable
