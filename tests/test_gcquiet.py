@@ -55,3 +55,26 @@ def test_nested_pauses_leave_it_to_the_outermost():
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     assert gc.isenabled() and gc.get_freeze_count() > 0
     gc.unfreeze()
+
+
+def test_released_state_is_freed_off_the_callers_path_and_the_analysis_stays_whole():
+    import weakref
+
+    from tui.core.gcquiet import release_later, wait_released
+
+    class Thing:
+        pass
+
+    things = [Thing() for _ in range(1000)]
+    watch = weakref.ref(things[-1])
+    state = {"docs": things, "more": [Thing()]}
+    del things
+    release_later(state)
+    del state
+    assert wait_released(10)
+    assert watch() is None  # freed by the thread, though nobody dropped it here
+    first = analyze([SEEDS])
+    assert wait_released(10)  # the pipeline's working state, freed meanwhile
+    again = analyze([SEEDS])
+    assert first == again and len(first.articles) == 5
+    assert [s.text for s in first.articles[0].sentences] == [s.text for s in again.articles[0].sentences]

@@ -1159,6 +1159,7 @@ def _load_analysis(paths, one_story, progress, use_cache, listing, incremental, 
     import dataclasses
 
     from . import paths as wpaths
+    from .core.gcquiet import release_later
     from .core.ingest import discover
     from .core.pipeline import analyze_sources, read_and_prepare
 
@@ -1235,6 +1236,9 @@ def _load_analysis(paths, one_story, progress, use_cache, listing, incremental, 
             listing.summaries = summaries if summaries is not None else summarize(analysis)
             listing.unread = list(unread)
             listing.key = key if cache else None
+        # what was read and remembered, freed meanwhile (tui.core.gcquiet); the files are the
+        # listing's when there is one
+        release_later(sources, made, memo, *([files] if listing is None else []))
         return analysis, _notes(cache, notes)
     finally:
         if cache:

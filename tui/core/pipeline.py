@@ -29,7 +29,7 @@ from . import ENGINE_VERSION
 from .align import AlignInput, align
 from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, DocFeatures, body_features, cluster, salient_words
-from .gcquiet import quiet_gc
+from .gcquiet import quiet_gc, release_later
 from .grow import GROW_FRACTION, GROW_MIN, Fam, extend_families
 from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
@@ -125,7 +125,9 @@ def analyze(
     with quiet_gc():
         files, skipped = discover(paths)
         sources, unread, made = read_and_prepare(files, progress=progress)
-        return analyze_sources(sources, skipped=skipped + unread, one_story=one_story, progress=progress, made=made)
+        analysis = analyze_sources(sources, skipped=skipped + unread, one_story=one_story, progress=progress, made=made)
+        release_later(files, sources, made)
+        return analysis
 
 
 def read_inputs(
@@ -422,7 +424,9 @@ def _analyze_sources(
         progress("align", len(groups), len(groups))
     if fresh:
         memo.put_stories(fresh)
-    return _assemble(docs, groups, cols, skipped)
+    analysis = _assemble(docs, groups, cols, skipped)
+    release_later(docs, known, done)  # (the working state, freed meanwhile: see tui.core.gcquiet)
+    return analysis
 
 
 def _assemble(docs: Sequence[_Doc], groups: Sequence[Sequence[int]], fams: StoryFamilies, skipped: Sequence[Skipped]) -> Analysis:
