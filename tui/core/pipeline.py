@@ -1080,13 +1080,16 @@ def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple
     for outlet, dis in by_outlet.items():
         if len({story_of[di] for di in dis}) < 2:
             continue
-        # counted in bulk first (C-level iterators): only the (rare) lines seen twice are
-        # looked at one by one
-        seen: Counter[str] = Counter()
+        # the lines another of its articles has too, found in bulk (C-level set operations):
+        # only those (rare) are looked at one by one.  (A line twice in one article and in no
+        # other cannot be under two stories: it need not be found.)
+        seen: set[str] = set()
+        twice: set[str] = set()
         for di in dis:
             d = docs[di]
-            seen.update(filter(None, compress(d.norms, map(_BODY_ROLE, map(_ROLE, d.labels)))))
-        twice = {n for n, c in seen.items() if c > 1}
+            body = list(filter(None, compress(d.norms, map(_BODY_ROLE, map(_ROLE, d.labels)))))
+            twice.update(seen.intersection(body))
+            seen.update(body)
         if not twice:
             continue
         for di in dis:
