@@ -182,6 +182,35 @@ def test_an_added_copy_joins_the_families_as_a_fresh_alignment_would(folder, cou
         lo += size
 
 
+def test_an_edited_copy_joins_its_family_without_aligning_it_again(folder, counted, monkeypatch):
+    memo = FolderMemo()
+    before = analyze_sources(read_inputs([folder])[0], memo=memo, scope="f")
+    seed0 = next(a for a in before.articles if a.path.endswith(SEED[0]))
+    shared = next(s.text for s in seed0.sentences if s.family is not None and " said " in s.text and len(s.text.split()) >= 12)
+    edited = shared.replace(" said ", " reportedly said ", 1)  # one word more: the same sentence, edited
+    _copy(folder, "200_new.txt", SEED[0], "The agency's report was published on Tuesday.", (shared, edited))
+    sources = read_inputs([folder])[0]
+    was = memo.copy()
+    grown = analyze_sources(sources, memo=memo, scope="f")
+    assert counted == [1] and grow.COUNTERS["joined"] >= 1 and grow.COUNTERS["realigned"] == 0
+    fresh = _fresh(sources, was, monkeypatch)
+    assert _members(grown) == _members(fresh)
+
+    def family_of(analysis, text):
+        s = next(s for a in analysis.articles if a.path.endswith("200_new.txt") for s in a.sentences if s.text == text)
+        return next(f for f in analysis.families if f.id == s.family)
+
+    g, f = family_of(grown, edited), family_of(fresh, edited)
+    assert g.kind == f.kind == "edited" and g.score == f.score
+    spans = {(m.sentence, m.shared, m.differs) for m in f.members}
+    new_aid = next(a.id for a in grown.articles if a.path.endswith("200_new.txt"))
+    mine = next(m for m in g.members if m.sentence.startswith(new_aid + "."))
+    assert any(m.sentence.startswith(new_aid + ".") and (m.shared, m.differs) == (mine.shared, mine.differs) for m in f.members)
+    assert mine.differs  # the word the copy added is its own
+    assert len(spans) == len(g.members)
+    _assert_spans(grown)
+
+
 def test_a_grown_story_counts_its_additions_and_is_aligned_afresh_past_the_bound(folder, counted, monkeypatch):
     memo = FolderMemo()
     before = analyze_sources(read_inputs([folder])[0], memo=memo, scope="f")

@@ -40,15 +40,26 @@ from collections.abc import Callable, Sequence
 from itertools import accumulate
 from operator import itemgetter
 
+from rapidfuzz.distance import Indel
+
 from .align import (
     _WORD_RE,
+    CONTAIN_MIN_WORDS,
+    GUARD_MAX,
     MIN_WORDS,
+    OVERLAP_SHARE,
     SHINGLE,
     SHINGLE_MAX_POSTINGS,
     AlignInput,
     FamilyDraft,
     Span,
+    _Codes,
+    _decide,
+    _flags,
+    _prep,
     _quote_marks,
+    _runs,
+    _words,
     align,
 )
 
@@ -59,7 +70,8 @@ GROW_FRACTION = 0.25
 GROW_MIN = 16
 
 #: Work done since the last ``COUNTERS.clear()``: ``copied`` (new sentences appended to a family
-#: with no alignment), ``realigned`` (families aligned again with sentences joining them),
+#: with no alignment), ``joined`` (families that took other new sentences with no alignment: see
+#: ``_join_directly``), ``realigned`` (families aligned again with sentences joining them),
 #: ``pooled`` (alignments of the sentences that joined no family).  Tests read them.
 COUNTERS: Counter[str] = Counter()
 
@@ -127,11 +139,12 @@ def extend_families(
     norms_at: Sequence[Sequence[str]],
     singles: Callable[[], Sequence[Where]],
     new: Sequence[Where],
+    recorded: Callable[[int], tuple[tuple[Span, ...], tuple[Span, ...]]] | None = None,
 ) -> tuple[list[Fam], set[int]]:
     """The story's families with the ``new`` sentences (body sentences of the added articles, in
     (position, sentence) order) joined, plus the families they start; ``singles()`` gives the
     old body sentences that are in no family (asked only when needed).  ``norms_at[p][j]`` is
-    ``item(p, j)[2]``, cheaper.
+    ``item(p, j)[2]``, cheaper; ``recorded(row)`` the (shared, differs) spans of a recorded member.
     Families come out in ``align``'s order (biggest first), with the indices (in that list) of
     those that changed.  ``families`` are modified in place."""
     fams = list(families)
@@ -196,6 +209,12 @@ def extend_families(
 
     for fi, js in sorted(joiners.items()):
         f = fams[fi]
+        g = _join_directly(f, js, item, norm, leftovers, recorded) if recorded is not None else None
+        if g is not None:
+            COUNTERS["joined"] += 1
+            fams[fi] = g
+            changed.add(fi)
+            continue
         pick = _sample(f, item)
         members = [f.members[k] for k in pick] + js
         forms = [f.norms[k] for k in pick] + [norm(*w) for w in js]
@@ -248,6 +267,111 @@ def extend_families(
     order = sorted(range(len(fams)), key=lambda fi: (-len(fams[fi].members), fams[fi].members))
     at = {fi: k for k, fi in enumerate(order)}
     return [fams[fi] for fi in order], {at[fi] for fi in changed}
+
+
+def _join_directly(
+    f: Fam,
+    js: list[Where],
+    item: Callable[[int, int], Item],
+    norm: Callable[[int, int], str],
+    leftovers: list[Where],
+    recorded: Callable[[int], tuple[tuple[Span, ...], tuple[Span, ...]]],
+) -> Fam | None:
+    """``f`` with the sentences ``js`` that join it, decided as ``align`` decides them once the
+    family's variants are one group, without aligning the family again: a sentence joins when it
+    links to one of the variants, fits the core (the variant most articles carry) and every
+    variant fits it (the merge guard); the family's kind and score take in its links; its words
+    are marked against every variant, and each variant carried by one article gains the words
+    it shares with it.  The others go to ``leftovers``.  None (align the family again) when this
+    is not that simple case: a sentence that is not a new variant of its own, two of them from
+    one article, more variants than ``_family_kind`` compares pair by pair, or words that are
+    not plain ASCII."""
+    forms = f.norms
+    counts = Counter(forms)
+    new_forms = [norm(*w) for w in js]
+    if (
+        len(counts) + len(js) > 30
+        or len(set(new_forms)) < len(js)
+        or not counts.keys().isdisjoint(new_forms)
+        or len({p for p, _ in js}) < len(js)
+        or not all(n.isascii() for n in (*counts, *new_forms))
+    ):
+        return None
+    firsts: dict[str, int] = {}  # a variant -> its member whose text align decides on
+    marks: dict[str, int] = {}
+    for k, n in enumerate(forms):
+        if n not in firsts:
+            firsts[n] = k
+            if counts[n] > 1:
+                marks[n] = _quote_marks(item(*f.members[k])[0])
+        elif counts[n] > 1:
+            m = _quote_marks(item(*f.members[k])[0])
+            if m > marks[n]:
+                marks[n], firsts[n] = m, k
+    codes = _Codes()
+    rank = {n: r for r, n in enumerate(sorted(set(forms) | set(new_forms), key=lambda n: tuple(n.split(" "))))}
+    preps = {n: _prep(item(*f.members[k])[0], codes=codes) for n, k in firsts.items()}
+    weight = {n: (counts[n], len(preps[n].norms), -rank[n]) for n in counts}
+    core = max(counts, key=weight.__getitem__)
+
+    def link(a: str, b: str):
+        x, y = (a, b) if rank[a] < rank[b] else (b, a)
+        return _decide(preps[x], preps[y])
+
+    def fits(a: str, c: str) -> bool:
+        if link(a, c):
+            return True
+        ca, cc = preps[a].codes, preps[c].codes
+        short = min(len(ca), len(cc))
+        return short >= CONTAIN_MIN_WORDS and Indel.similarity(ca, cc) >= 2 * OVERLAP_SHARE * short
+
+    g = Fam(f.kind, f.score, list(f.members), list(f.rows), list(f.shared), list(f.differs), list(f.whole), list(f.norms))
+    kinds = {"verbatim": 0, "edited": 1, "quote": 2}
+    for (p, sj), n in zip(js, new_forms):
+        text, off, _ = item(p, sj)
+        preps[n] = _prep(text, codes=codes)
+        variants = list(weight)
+        links = [r for v in variants if (r := link(n, v)) is not None]
+        guard = sorted(variants, key=weight.__getitem__, reverse=True)[:GUARD_MAX]
+        if not links or not fits(n, core) or not all(fits(v, n) for v in guard):
+            leftovers.append((p, sj))
+            continue
+        g.kind = max([g.kind, *(k for k, _ in links)], key=kinds.__getitem__)
+        g.score = round(float(min(g.score, *(sc for _, sc in links))), 1)  # (as align rounds it)
+        # its words shared with the variants; and what each variant of one article shares with it
+        mine = preps[n]
+        ws = _words(text)
+        flags = _flags(mine.codes, [preps[v].codes for v in variants], False)
+        if len(flags) != len(ws.starts):
+            return None  # (a text that tokenizes apart from its words: align marks it otherwise)
+        shared, differs = _runs(list(zip(ws.starts, ws.ends)), flags, off)
+        for k, v in enumerate(g.norms):
+            if counts.get(v) != 1 or g.whole[k]:
+                continue
+            gain = _flags(preps[v].codes, [mine.codes], False)
+            if True not in gain:
+                continue
+            vtext, voff, _ = item(*g.members[k])
+            vws = _words(vtext)
+            spans = [(a + voff, b + voff) for a, b in zip(vws.starts, vws.ends)]
+            if len(spans) != len(gain):
+                return None
+            runs = g.shared[k] if g.rows[k] < 0 else recorded(g.rows[k])[0]
+            had = [any(a <= x and y <= b for a, b in runs) for x, y in spans]
+            now = [h or e for h, e in zip(had, gain)]
+            g.rows[k] = -1
+            g.shared[k], g.differs[k] = _runs(spans, now)
+            g.whole[k] = False not in now
+        g.members.append((p, sj))
+        g.rows.append(-1)
+        g.shared.append(shared)
+        g.differs.append(differs)
+        g.whole.append(not differs)
+        g.norms.append(n)
+        counts[n] = 1
+        weight[n] = (1, len(mine.norms), -rank[n])
+        core = max(counts, key=weight.__getitem__)
+    return g
 
 
 def _sample(f: Fam, item: Callable[[int, int], Item]) -> list[int]:

@@ -702,7 +702,14 @@ def _grow_story(
         a = d.flat[3 * j]
         return d.source.raw[a : d.flat[3 * j + 1]], a, d.norms[j]
 
-    grown_fams, changed_fams = extend_families(fams, item, norms_at, singles, new)
+    s_at = array("q", accumulate(shared_n, initial=0))
+    d_at = array("q", accumulate(differs_n, initial=0))
+
+    def recorded(r: int) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+        sc, dc = shared_c[s_at[r] : s_at[r + 1]], differs_c[d_at[r] : d_at[r + 1]]
+        return tuple(zip(sc[0::2], sc[1::2])), tuple(zip(dc[0::2], dc[1::2]))
+
+    grown_fams, changed_fams = extend_families(fams, item, norms_at, singles, new, recorded)
 
     # the new articles' labels, refined with the story's evidence
     new_linked: dict[int, set[int]] = {p: set() for p in new_p}
@@ -730,8 +737,6 @@ def _grow_story(
 
     out = (*_no_families(), array("q"))
     kinds_o, scores_o, sizes_o, pos_o, sent_o, shared_no, shared_o, differs_no, differs_o, var_o = out
-    s_at = array("q", accumulate(shared_n, initial=0))
-    d_at = array("q", accumulate(differs_n, initial=0))
 
     def copy_rows(lo: int, hi: int) -> None:
         """The recorded members of rows lo..hi, as they were."""
