@@ -10,12 +10,17 @@ sentences, and the work grows with the new sentences and the families they join:
   that member's family.  When that member was wholly shared, the copy adds no word to the
   family: it is appended with its whole span and nothing else changes (no alignment at all).
   Most sentences of a wire copy are such copies.
-* **Edited copies and quotes.**  Any other new sentence looks for the families whose members
-  share a run of ``align.SHINGLE`` words with it (the candidate rule of ``align``, stock phrases
-  left out) and is offered to the one sharing the most.  The family is then aligned again on
-  its own members plus its joiners (``align`` on a few dozen sentences): the joiners it keeps
-  are members, with every member's spans, kind and score as ``align`` computes them.  If the
-  old members no longer form one family there, the family is kept as it was.
+* **Edited copies and quotes.**  Any other new sentence looks for the family whose members
+  share the most runs of ``align.SHINGLE`` words with it (the candidate rule of ``align``, stock
+  phrases left out).  It joins that family as ``align`` would let it join the family's variants
+  once they are one group (``_join_directly``): it must link to a variant, fit the core (the
+  variant most articles carry) and be fitted by every variant (the merge guard); the family's
+  kind and score take in its links, its words are marked against every variant, and each variant
+  that one article carries gains the words it shares with it.  In the rarer cases (two such
+  sentences of one variant or article, more than 30 variants, words beyond ASCII) the family is
+  aligned again on a sample of its members plus its joiners (``align`` on a few dozen
+  sentences: each variant in fewer copies, the order of how many articles carry them kept); if
+  the old members no longer form one family there, it is kept as it was.
 * **New families.**  The new sentences that joined no family are aligned together with the old
   body sentences that were in no family: they may share a sentence with each other or with an
   old article's own sentence.
