@@ -11,9 +11,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("WIREDIFF_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
+def home(wd_home):
+    return wd_home  # (conftest's private WIREDIFF_HOME)
 
 
 @pytest.fixture
