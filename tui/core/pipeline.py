@@ -867,19 +867,14 @@ def _stories_many(
     progress: Progress | None,
     grow: Mapping[int, tuple[list[int], StoryResult]] | None = None,
 ) -> dict[int, StoryResult]:
-    """``_story`` for the stories in ``todo``, on ``WORKERS`` forked processes when there is enough work.
+    """``_story`` for the stories in ``todo`` (``_grow_story`` for those in ``grow``), on
+    ``WORKERS`` forked processes when there is enough work.
 
     Stories are independent; the biggest go first so that the two workers finish together.  Workers
     read the docs through fork (copy-on-write, with the parent's objects frozen out of the
     collector's reach so that a collection in a child does not copy every page)."""
     out: dict[int, StoryResult] = {}
     grow = grow or {}
-    # the work of each story, in segments (a growing story's is about its new articles')
-    cost = {
-        si: sum(len(docs[di].labels) for di in (groups[si] if si not in grow else set(groups[si]).difference(grow[si][0])))
-        * (GROW_COST if si in grow else 1)
-        for si in todo
-    }
     # (in articles: a growing story counts its new ones, GROW_COST times)
     n_articles = sum(len(groups[si]) if si not in grow else GROW_COST * (len(groups[si]) - len(grow[si][0])) for si in todo)
     if n_articles < PARALLEL_MIN or WORKERS < 2 or len(todo) < 2 or not _can_fork():
@@ -888,6 +883,12 @@ def _stories_many(
             if progress:
                 progress("align", k + 1, len(todo))
         return out
+    # the work of each story, in segments (a growing story's is about its new articles')
+    cost = {
+        si: sum(len(docs[di].labels) for di in (groups[si] if si not in grow else set(groups[si]).difference(grow[si][0])))
+        * (GROW_COST if si in grow else 1)
+        for si in todo
+    }
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
