@@ -249,3 +249,46 @@ def test_reading_batches_cover_the_files_in_order_small_at_both_ends():
             assert all(s < big for s in sizes[:workers])  # every worker starts on a small batch
             assert all(s < big for (lo, _), s in zip(b, sizes) if lo >= n - n // 4)  # and ends on small ones
             assert len(b) <= workers * 16
+
+
+def _docs_of(texts):
+    """Prepared docs of (outlet, text) pairs, each outlet given as its URL."""
+    import hashlib
+
+    from tui.core.ingest import Source
+
+    sources = []
+    for k, (outlet, body) in enumerate(texts):
+        raw = f"Title {k}\nhttps://{outlet}/a{k}\n\n{body}\n"
+        sources.append(Source(f"/x/{k}.txt", raw, hashlib.sha256(raw.encode()).hexdigest(), "utf-8"))
+    return pipeline._prepare_all(sources, Memo(), {})
+
+
+def test_repeated_lines_are_an_outlets_body_lines_under_two_stories():
+    promo = "Our reporters cover the whole county every single day of the week."
+    a = "The river flooded the lower town after three days of heavy rain on Monday."
+    b = "The council approved the new school budget after a long debate on Tuesday."
+    docs = _docs_of(
+        [
+            ("one.example", f"{a}\n\n{promo}"),  # story 0
+            ("one.example", f"{b}\n\n{promo}"),  # story 1: the same line, under another story
+            ("two.example", f"{a}\n\n{promo}"),  # story 0: another outlet's copy of the line
+            ("one.example", f"{b}\n\n{a}"),  # story 1: a line twice in the outlet, one story each...
+        ]
+    )
+    assert len({d.outlet for d in docs}) == 2
+    from tui.core.text import normalize
+
+    j_promo = [d.norms.index(normalize(promo)) for d in docs[:3]]
+    got = pipeline._repeated_lines(docs, {0: 0, 1: 1, 2: 0, 3: 1})
+    assert (0, j_promo[0]) in got and (1, j_promo[1]) in got
+    assert (2, j_promo[2]) not in got  # another outlet's
+    # ...and line a: at 0 (story 0) and 3 (story 1) in outlet one
+    assert (0, docs[0].norms.index(normalize(a))) in got and (3, docs[3].norms.index(normalize(a))) in got
+    # under one story only: not repeated
+    assert pipeline._repeated_lines(docs, {0: 0, 1: 0, 2: 0, 3: 0}) == set()
+    # a line the outlet repeats only outside the body (made meta here) is not repeated
+    for d in docs[:2]:
+        d.labels[d.norms.index(normalize(promo))] = pipeline._label("meta", "byline")
+    got = pipeline._repeated_lines(docs, {0: 0, 1: 1, 2: 0, 3: 1})
+    assert got and all(docs[di].norms[j] != normalize(promo) for di, j in got)

@@ -1459,6 +1459,8 @@ _QUOTE_CHARS_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]
 
 
 def _quote_marks(text: str) -> int:
+    if text.isascii():  # (the ASCII quotation marks: the straight ones)
+        return text.count('"') + text.count("'")
     return len(_QUOTE_CHARS_RE.findall(text))
 
 

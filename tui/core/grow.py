@@ -315,7 +315,8 @@ def _join_directly(
                 marks[n], firsts[n] = m, k
     codes = _Codes()
     rank = {n: r for r, n in enumerate(sorted(set(forms) | set(new_forms), key=lambda n: tuple(n.split(" "))))}
-    preps = {n: _prep(item(*f.members[k])[0], codes=codes) for n, k in firsts.items()}
+    # (a member's normalized form is its words joined by spaces: no sentence is tokenized twice)
+    preps = {n: _prep(item(*f.members[k])[0], n.split(" "), codes=codes) for n, k in firsts.items()}
     weight = {n: (counts[n], len(preps[n].norms), -rank[n]) for n in counts}
     core = max(counts, key=weight.__getitem__)
 
@@ -334,7 +335,7 @@ def _join_directly(
     kinds = {"verbatim": 0, "edited": 1, "quote": 2}
     for (p, sj), n in zip(js, new_forms):
         text, off, _ = item(p, sj)
-        preps[n] = _prep(text, codes=codes)
+        preps[n] = _prep(text, n.split(" "), codes=codes)
         variants = list(weight)
         links = [r for v in variants if (r := link(n, v)) is not None]
         guard = sorted(variants, key=weight.__getitem__, reverse=True)[:GUARD_MAX]
@@ -345,7 +346,7 @@ def _join_directly(
         g.score = round(float(min(g.score, *(sc for _, sc in links))), 1)  # (as align rounds it)
         # its words shared with the variants; and what each variant of one article shares with it
         mine = preps[n]
-        ws = _words(text)
+        ws = _words(text, n.split(" "))
         flags = _flags(mine.codes, [preps[v].codes for v in variants], False)
         if len(flags) != len(ws.starts):
             return None  # (a text that tokenizes apart from its words: align marks it otherwise)
@@ -357,7 +358,7 @@ def _join_directly(
             if True not in gain:
                 continue
             vtext, voff, _ = item(*g.members[k])
-            vws = _words(vtext)
+            vws = _words(vtext, v.split(" "))
             spans = [(a + voff, b + voff) for a, b in zip(vws.starts, vws.ends)]
             if len(spans) != len(gain):
                 return None
@@ -429,17 +430,19 @@ class _ShingleFinder:
         text, starts, fam, cap = self.text, self.starts, self.fam, self.cap
         for g in {" ".join(ws[i : i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)}:
             g = f" {g} "
-            if text.count(g) > cap:
-                continue  # (in more sentences than that: a stock phrase, found in one pass)
+            # its sentences, in one pass: found more than ``cap`` times (``str.count``'s
+            # occurrences, which do not overlap), it is a stock phrase and does not count
             hits: set[int] = set()
+            found = 0
+            step = len(g)
             at = text.find(g)
             while at >= 0:
-                s = bisect_right(starts, at) - 1
-                hits.add(s)
-                if len(hits) > cap:
+                found += 1
+                if found > cap:
                     break
-                at = text.find(g, starts[s + 1] - 1)
-            if 0 < len(hits) <= cap:
+                hits.add(bisect_right(starts, at) - 1)
+                at = text.find(g, at + step)
+            if hits and found <= cap:
                 votes.update({fam[s] for s in hits})
         return votes
 

@@ -1118,16 +1118,17 @@ def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple
     for outlet, dis in by_outlet.items():
         if len({story_of[di] for di in dis}) < 2:
             continue
-        # the lines another of its articles has too, found in bulk (C-level set operations):
-        # only those (rare) are looked at one by one.  (A line twice in one article and in no
-        # other cannot be under two stories: it need not be found.)
+        # the lines another of its articles has too, whatever their roles, found in bulk
+        # (C-level set operations): only those (rare) are looked at one by one, and only their
+        # body places kept.  (A line twice in one article and in no other cannot be under two
+        # stories: it need not be found.)
         seen: set[str] = set()
         twice: set[str] = set()
         for di in dis:
-            d = docs[di]
-            body = list(filter(None, compress(d.norms, map(_BODY_ROLE, map(_ROLE, d.labels)))))
-            twice.update(seen.intersection(body))
-            seen.update(body)
+            norms = docs[di].norms
+            twice.update(seen.intersection(norms))
+            seen.update(norms)
+        twice.discard("")
         if not twice:
             continue
         for di in dis:
