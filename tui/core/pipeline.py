@@ -378,17 +378,25 @@ def _analyze_sources(
     if progress:
         progress("segment", len(docs), len(docs))
 
-    # Stories, from the body text each article's own cues leave.
+    # Stories, from the body text each article's own cues leave.  Meanwhile, on a thread, the
+    # lines each outlet has in two articles (the clustering spends most of its time in numpy,
+    # which lets another thread run).
     added: set[int] = set()  # articles that joined the folder's last clustering
     if one_story or len(docs) <= 1:
         groups = [list(range(len(docs)))] if docs else []
+        in_two = None
     else:
-        groups, added = _stories_of(docs, memo, scope)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as helper:
+            lines_job = helper.submit(_lines_in_two, docs)
+            groups, added = _stories_of(docs, memo, scope)
+            in_two = lines_job.result()
     if progress:
         progress("cluster", len(docs), len(docs))
 
     story_of = {i: si for si, g in enumerate(groups) for i in g}
-    repeated = _repeated_lines(docs, story_of)
+    repeated = _repeated_lines(docs, story_of, in_two)
     rep_of: dict[int, list[int]] = defaultdict(list)
     for di, j in sorted(repeated):
         rep_of[di].append(j)
@@ -1109,28 +1117,16 @@ _ROLE = attrgetter("role")
 _BODY_ROLE = "body".__eq__
 
 
-def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple[int, int]]:
-    """Sentences an outlet repeats under different stories (its template, not its reporting)."""
-    by_outlet: dict[str, list[int]] = defaultdict(list)
-    for di, d in enumerate(docs):
-        by_outlet[d.outlet].append(di)
+def _repeated_lines(
+    docs: Sequence[_Doc], story_of: dict[int, int], in_two: Mapping[str, tuple[list[int], set[str]]] | None = None
+) -> set[tuple[int, int]]:
+    """Sentences an outlet repeats under different stories (its template, not its reporting).
+    ``in_two``: ``_lines_in_two(docs)``, when made already."""
     where: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for outlet, dis in by_outlet.items():
-        if len({story_of[di] for di in dis}) < 2:
+    for outlet, (dis, twice) in (in_two if in_two is not None else _lines_in_two(docs)).items():
+        if not twice or len({story_of[di] for di in dis}) < 2:
             continue
-        # the lines another of its articles has too, whatever their roles, found in bulk
-        # (C-level set operations): only those (rare) are looked at one by one, and only their
-        # body places kept.  (A line twice in one article and in no other cannot be under two
-        # stories: it need not be found.)
-        seen: set[str] = set()
-        twice: set[str] = set()
-        for di in dis:
-            norms = docs[di].norms
-            twice.update(seen.intersection(norms))
-            seen.update(norms)
-        twice.discard("")
-        if not twice:
-            continue
+        # only the lines in two articles (rare) are looked at one by one; their body places kept
         for di in dis:
             d = docs[di]
             if twice.isdisjoint(d.norms):
@@ -1142,6 +1138,28 @@ def _repeated_lines(docs: Sequence[_Doc], story_of: dict[int, int]) -> set[tuple
     for places in where.values():
         if len(places) > 1 and len({story_of[di] for di, _ in places}) > 1:
             out.update(places)
+    return out
+
+
+def _lines_in_two(docs: Sequence[_Doc]) -> dict[str, tuple[list[int], set[str]]]:
+    """Per outlet, its articles and the lines two of them have, whatever their roles, found in
+    bulk (C-level set operations).  (A line twice in one article and in no other cannot be
+    under two stories: it need not be found.)  It reads only the articles' outlets and
+    normalized forms: ``_analyze_sources`` makes it on a thread while the stories are found."""
+    by_outlet: dict[str, list[int]] = defaultdict(list)
+    for di, d in enumerate(docs):
+        by_outlet[d.outlet].append(di)
+    out: dict[str, tuple[list[int], set[str]]] = {}
+    for outlet, dis in by_outlet.items():
+        seen: set[str] = set()
+        twice: set[str] = set()
+        if len(dis) > 1:
+            for di in dis:
+                norms = docs[di].norms
+                twice.update(seen.intersection(norms))
+                seen.update(norms)
+            twice.discard("")
+        out[outlet] = (dis, twice)
     return out
 
 
