@@ -322,8 +322,6 @@ def measure_pty(folder: Path, presses: int) -> None:
         term = Terminal([*_command(), "--one-story", str(folder)], env, cols, rows)
         try:
             term.wait_for(lambda s: "sort:" in s.text() and "Long story" in s.text(), 180, "stories")
-            term.press("\r")
-            term.wait_text("Next shared")
 
             def settle() -> None:  # read until the output has been quiet for 150 ms
                 while True:
@@ -333,6 +331,11 @@ def measure_pty(folder: Path, presses: int) -> None:
                         return
 
             settle()
+            n_open = len(term.raw)
+            term.press("\r")
+            term.wait_text("Next shared")
+            settle()
+            opened = len(term.raw) - n_open  # the reader's first paint: every row of the screen
             pane_x = next(i for i, ch in enumerate(term.screen.lines()[2]) if ch in "│▏▕┃▎▍▌▋▊▉█") + 1
 
             def pane() -> list[str]:
@@ -362,6 +365,7 @@ def measure_pty(folder: Path, presses: int) -> None:
             if scroll_bytes:
                 print(f"  bytes per scrolled line: median {statistics.median(scroll_bytes):.0f}, "
                       f"overall {sum(scroll_bytes) / len(scroll_bytes):.0f} (over {len(scroll_bytes)} scrolling presses)")
+            print(f"  (opening the reader, which paints the whole screen, wrote {opened} bytes)")
             if still_bytes:
                 print(f"  bytes per press that moved the cursor without scrolling: median "
                       f"{statistics.median(still_bytes):.0f} (n={len(still_bytes)})")
