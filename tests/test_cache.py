@@ -1,5 +1,7 @@
+import pickle
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -176,6 +178,36 @@ def test_corrupt_entries_are_misses(home, bigger):
     again, notes = load_analysis([bigger])
     assert again == first
     assert notes and "unreadable" in notes[0]
+
+
+def test_a_byte_changed_inside_a_stored_entry_is_a_miss(home, bigger):
+    """Entries are stored plain with a checksum: one byte changed in the middle of any of them
+    (where a pickle would still load, with a wrong figure) is found, and the result is the
+    same analysis, made again."""
+    first, _ = load_analysis([bigger])
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    with db:
+        for table, key in (("analyses", "key"), ("stories", "key"), ("prepared", "digest"), ("summaries", "key"), ("clusterings", "scope")):
+            rows = db.execute(f"SELECT {key}, data FROM {table}").fetchall()
+            assert rows, table
+            for k, data in rows:
+                assert data[:1] == cache_mod._PLAIN
+                i = 5 + (len(data) - 5) // 2
+                db.execute(f"UPDATE {table} SET data=? WHERE {key}=?", (data[:i] + bytes([data[i] ^ 1]) + data[i + 1 :], k))
+    db.close()
+    assert cache_mod.open_listing([bigger]).summaries is None
+    again, notes = load_analysis([bigger])
+    assert again == first
+    assert notes and "unreadable" in notes[0]
+
+
+def test_entries_stored_by_earlier_versions_still_load():
+    obj = {"a": [1, 2, 3], "b": "text"}
+    assert cache_mod._unblob(zlib.compress(pickle.dumps(obj), 1)) == obj  # zlib'd
+    assert cache_mod._unblob(pickle.dumps(obj, protocol=5)) == obj  # plain
+    assert cache_mod._unblob(cache_mod._blob(obj)) == obj
+    with pytest.raises(ValueError):
+        cache_mod._unblob(cache_mod._blob(obj)[:-1])
 
 
 # ----------------------------------------------------------------------------- the stories list first
