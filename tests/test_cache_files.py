@@ -248,6 +248,32 @@ def test_many_added_files_prepared_on_workers_equal_reading_all(home, folder, tr
     assert got == plain
 
 
+def test_a_few_added_files_prepared_aside_equal_reading_all(home, folder, trusted, reads, monkeypatch):
+    """From ASIDE_MIN texts to prepare beside remembered files (fewer than OVERLAP_MIN), one
+    forked child prepares them while the remembered sources are taken."""
+    import tui.core.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "WORKERS", 2)
+    monkeypatch.setattr(pipeline, "ASIDE_MIN", 3)
+    load_analysis([folder])
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    added = [_add(folder, f"zz_{k:02d}.txt", f"Aside {k}: " + texts[k % len(texts)].replace(" the ", " a ", 1)) for k in range(3)]
+    other = home.parent / "other"
+    shutil.copytree(home, other)
+    with _db(other) as db:
+        db.execute("DELETE FROM files")
+    made, asides = [], []
+    real, real_aside = pipeline.analyze_sources, pipeline._call_aside
+    monkeypatch.setattr(pipeline, "analyze_sources", lambda *a, **k: made.append(len(k.get("made") or {})) or real(*a, **k))
+    monkeypatch.setattr(pipeline, "_call_aside", lambda *a: asides.append(len(a[1])) or real_aside(*a))
+    reads.clear()
+    got, _ = load_analysis([folder])
+    assert reads == [str(f) for f in added] and asides == [3] and made == [3]  # prepared aside
+    monkeypatch.setenv("WIREDIFF_HOME", str(other))
+    plain, _ = load_analysis([folder])
+    assert got == plain
+
+
 def _token(home: Path) -> bytes:
     (blob,) = _db(home).execute("SELECT data FROM files WHERE part=0").fetchone()
     return cache_mod.FilesIndex.from_blob(blob).token

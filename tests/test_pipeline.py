@@ -292,3 +292,22 @@ def test_repeated_lines_are_an_outlets_body_lines_under_two_stories():
         d.labels[d.norms.index(normalize(promo))] = pipeline._label("meta", "byline")
     got = pipeline._repeated_lines(docs, {0: 0, 1: 1, 2: 0, 3: 1})
     assert got and all(docs[di].norms[j] != normalize(promo) for di, j in got)
+
+
+def _boom(x):
+    raise RuntimeError(x)
+
+
+def _falling(xs):
+    return sorted(xs, reverse=True)
+
+
+def test_call_aside_returns_the_childs_result_or_none_when_it_failed():
+    if not pipeline._can_fork():
+        pytest.skip("no fork here")
+    big = list(range(200_000))  # more than a pipe holds: the child waits for the parent to read
+    got = pipeline._call_aside(_falling, big)
+    assert got is not None
+    assert got() == sorted(big, reverse=True)
+    failed = pipeline._call_aside(_boom, "no")
+    assert failed is not None and failed() is None

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, repeat
 from operator import attrgetter, sub
+from typing import Any
 
 from . import ENGINE_VERSION
 from .align import AlignInput, align
@@ -158,10 +159,12 @@ Made = dict[str, tuple[Prepared, str, tuple[str, str]]]
 
 
 #: Files to read beside those a ``Memo`` holds from which ``read_and_prepare`` prepares them on
-#: forked workers while it takes the memo's sources (fewer: ``analyze_sources`` prepares them; at
-#: +100 on a 10k folder the pool's start and a worker beside the main process cost more than the
-#: ~0.07 s of preparing them here).
+#: a pool of forked workers while it takes the memo's sources; from ``ASIDE_MIN`` texts to prepare
+#: (and fewer files than that) one forked child prepares them (``_call_aside``: no pool to start;
+#: at +100 on a 10k folder the 100 texts' 0.15 s came off the wall time); fewer:
+#: ``analyze_sources`` prepares them.
 OVERLAP_MIN = 200
+ASIDE_MIN = 16
 
 
 def read_and_prepare(
@@ -218,7 +221,18 @@ def read_and_prepare(
             read(todo[lo:hi])
             if progress:
                 progress("read", len(held) + hi, n)
-        read(take_held())
+        aside = None
+        if held and WORKERS >= 2 and len(todo) >= ASIDE_MIN and _can_fork():
+            batch = _unprepared([got[i] for i in todo], memo)
+            if len(batch) >= ASIDE_MIN:
+                aside = _call_aside(_prepare_batch, [(s.path, s.raw) for s in batch])
+        try:
+            read(take_held())  # (while the child prepares)
+        finally:
+            preps = aside() if aside is not None else None
+        if preps is not None:
+            for s, (prep, outlet) in zip(batch, preps):
+                made[s.digest] = (prep, s.path, outlet)
         if progress and not todo:
             progress("read", n, n)
     else:
@@ -266,6 +280,60 @@ def read_and_prepare(
             skipped.append(s)
     memo.put_sources(rows)
     return sources, skipped, made
+
+
+def _unprepared(got: Sequence[Source | Skipped | None], memo: Memo) -> list[Source]:
+    """The sources among ``got`` with a text of their own (the first of each) that ``memo`` has
+    not prepared."""
+    seen: dict[str, Source] = {}
+    for s in got:
+        if isinstance(s, Source):
+            seen.setdefault(s.digest, s)
+    known = memo.known_prepared(list(seen))
+    return [s for d, s in seen.items() if d not in known]
+
+
+def _call_aside(fn: Callable, *args) -> Callable[[], Any] | None:
+    """``fn(*args)`` in a forked child while this process goes on (no pool: a fork, a pipe):
+    call what is returned for the result, which waits for the child, or None if the child
+    failed (the caller then does the work itself, and a bug shows there).  None when it cannot
+    fork.  The result must be called (it reaps the child)."""
+    import pickle
+
+    r, w = os.pipe()
+    try:
+        with _FORK_LOCK:
+            pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the child: only computes and writes (nothing of the parent's is closed)
+        code = 1
+        try:
+            os.close(r)
+            gc.disable()
+            view = memoryview(pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL))
+            while view:
+                view = view[os.write(w, view) :]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def result() -> Any:
+        chunks = []
+        try:
+            while chunk := os.read(r, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(r)
+            status = os.waitpid(pid, 0)[1]
+        if status != 0 or not chunks:
+            return None
+        return pickle.loads(b"".join(chunks))
+
+    return result
 
 
 def _batches(n: int, workers: int) -> list[tuple[int, int]]:
