@@ -36,8 +36,8 @@ class FolderMemo(Memo):
     def get_clustering(self, scope):
         return self.clusterings.get(scope)
 
-    def put_clustering(self, scope, value):
-        self.clusterings[scope] = value
+    def put_clustering(self, scope, make):
+        self.clusterings[scope] = make()
 
     def copy(self) -> "FolderMemo":
         other = FolderMemo()

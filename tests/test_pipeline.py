@@ -178,8 +178,8 @@ class ClusteringMemo(DictMemo):
     def get_clustering(self, scope):
         return self.clusterings.get(scope)
 
-    def put_clustering(self, scope, value):
-        self.clusterings[scope] = value
+    def put_clustering(self, scope, make):
+        self.clusterings[scope] = make()
 
 
 def _partition(analysis):

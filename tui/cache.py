@@ -24,7 +24,7 @@ import sqlite3
 import time
 import zlib
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from pathlib import Path
@@ -830,6 +830,7 @@ class _SqliteMemo(Memo):
         self._seen: dict[str, object] = {}  # every preparation handed out or put (for the files row)
         self._rows: Sequence[tuple[Source, FileStat | None]] | None = None
         self._index_digests: set[str] = set()
+        self._clusterings: dict[str, Callable[[], object]] = {}  # deferred: scope -> its maker
 
     def _put(self, table: str, column: str, items: Mapping[str, object]) -> None:
         if self.defer:
@@ -844,6 +845,9 @@ class _SqliteMemo(Memo):
         for (table, column), items in self.pending.items():
             target._put_parts(table, column, items)
         self.pending = {}
+        if self._clusterings:
+            target._put_parts("clusterings", "scope", {scope: make() for scope, make in self._clusterings.items()})
+            self._clusterings = {}
         if self.files is not None and self._rows is not None:
             from .core.ingest import infer_outlet
 
@@ -971,8 +975,11 @@ class _SqliteMemo(Memo):
     def get_clustering(self, scope):
         return self.cache._get_parts("clusterings", "scope", [scope]).get(scope)
 
-    def put_clustering(self, scope, value):
-        self._put("clusterings", "scope", {scope: value})
+    def put_clustering(self, scope, make):
+        if self.defer:  # made when written (by the write-behind child: not on the way to the screen)
+            self._clusterings[scope] = make
+        else:
+            self._put("clusterings", "scope", {scope: make()})
 
 
 # ------------------------------------------------------------------ write-behind

@@ -4,7 +4,7 @@ and the stories list can be opened without importing the matching engine (numpy,
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -71,5 +71,6 @@ class Memo:
     def get_clustering(self, scope: str) -> Clustering | None:
         return None
 
-    def put_clustering(self, scope: str, value: Clustering) -> None:
-        pass
+    def put_clustering(self, scope: str, make: Callable[[], Clustering]) -> None:
+        """Remember the clustering ``make()`` gives (called when it is written: maybe later, by
+        another process forked meanwhile; what it reads must not change)."""

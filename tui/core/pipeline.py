@@ -623,13 +623,15 @@ def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> tuple[li
                     new_docs = [_cluster_doc(docs[i]) for i in new]
                     ext = extend(index, old_groups, new_docs)
                     at = old + new
-                    memo.put_clustering(scope, (old_keys + [keys[i] for i in new], ext, update_index(index, new_docs, ext)))
+                    all_keys = old_keys + [keys[i] for i in new]
+                    # (the index is brought up to date when the clustering is written: off the path)
+                    memo.put_clustering(scope, lambda: (all_keys, ext, update_index(index, new_docs, ext)))
                     return sorted(sorted(at[j] for j in g) for g in ext), set(new)
                 added = set(new)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             pass  # a clustering that does not fit these articles (a damaged cache): cluster afresh
     groups, index = cluster_and_index([_cluster_doc(d) for d in docs])
-    memo.put_clustering(scope, (keys, groups, index))
+    memo.put_clustering(scope, lambda: (keys, groups, index))
     return groups, added
 
 
