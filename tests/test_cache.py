@@ -366,6 +366,15 @@ def test_write_behind_stores_the_analysis_from_a_child(home, corpus, monkeypatch
     # the per-article and per-story parts the run made were deferred to the child too
     assert db.execute("SELECT count(*) FROM prepared").fetchone()[0] == len(a.articles)
     assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == len(a.stories)
+    # and the folder's clustering, its index made there (the index a full build gives)
+    (blob,) = db.execute("SELECT data FROM clusterings").fetchone()
+    keys, groups, index = cache_mod._unblob(blob)
+    assert len(keys) == len(a.articles) and len(groups) == len(a.stories) and index.n_docs == len(a.articles)
+    from tui.core.increment import build_index
+    from tui.core.pipeline import _cluster_doc, _prepare_all, read_inputs
+
+    docs = _prepare_all(read_inputs([corpus])[0], cache_mod.Memo(), {})
+    assert pickle.dumps(index) == pickle.dumps(build_index([_cluster_doc(d) for d in docs], groups))
     db.close()
     b, _ = load_analysis([corpus], write_behind=True)  # served by what the child wrote
     assert len(calls) == 1 and a == b

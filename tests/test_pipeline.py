@@ -197,9 +197,9 @@ def test_added_articles_join_the_folders_stories_without_reclustering(corpus, tm
     for name in ("24_12ecb.txt", "13_12ecb.txt"):  # each has siblings of its story in the folder
         shutil.move(corpus / name, held / name)
     calls = []
-    real, real_indexed = pipeline.cluster, pipeline.cluster_and_index
+    real, real_indexed = pipeline.cluster, pipeline.cluster_then_index
     monkeypatch.setattr(pipeline, "cluster", lambda docs: calls.append(len(docs)) or real(docs))
-    monkeypatch.setattr(pipeline, "cluster_and_index", lambda docs: calls.append(len(docs)) or real_indexed(docs))
+    monkeypatch.setattr(pipeline, "cluster_then_index", lambda docs: calls.append(len(docs)) or real_indexed(docs))
     memo = ClusteringMemo()
     analyze_sources(read_inputs([corpus])[0], memo=memo, scope="folder")
     assert calls == [14]  # the first run clusters everything and remembers it

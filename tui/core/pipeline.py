@@ -32,7 +32,7 @@ from .boilerplate import Label, label_in_context, label_own
 from .cluster import ClusterDoc, DocFeatures, body_features, cluster, salient_words
 from .gcquiet import quiet_gc, release_later
 from .grow import GROW_FRACTION, GROW_MIN, Fam, extend_families
-from .increment import StoryIndex, cluster_and_index, extend, needs_full, update_index
+from .increment import StoryIndex, cluster_then_index, extend, needs_full, update_index
 from .ingest import Header, InputError, Source, discover, infer_outlet, parse_header, read_source
 from .memo import Memo
 from .model import (
@@ -630,8 +630,9 @@ def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> tuple[li
                 added = set(new)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             pass  # a clustering that does not fit these articles (a damaged cache): cluster afresh
-    groups, index = cluster_and_index([_cluster_doc(d) for d in docs])
-    memo.put_clustering(scope, lambda: (keys, groups, index))
+    # (its index for the next run is made when the clustering is written: off the path)
+    groups, make_index = cluster_then_index([_cluster_doc(d) for d in docs])
+    memo.put_clustering(scope, lambda: (keys, groups, make_index()))
     return groups, added
 
 
