@@ -446,20 +446,19 @@ def _analyze_sources(
     if progress:
         progress("segment", len(docs), len(docs))
 
-    # Stories, from the body text each article's own cues leave.  Meanwhile, on a thread, the
-    # lines each outlet has in two articles (the clustering spends most of its time in numpy,
-    # which lets another thread run).
+    # Stories, from the body text each article's own cues leave.  The lines each outlet has in
+    # two articles are found meanwhile, on a thread, when the articles are clustered afresh (the
+    # clustering spends most of its time in numpy, which lets another thread run; joining a few
+    # new articles to the stories does not, and there the thread would only slow it).
     added: set[int] = set()  # articles that joined the folder's last clustering
-    if one_story or len(docs) <= 1:
-        groups = [list(range(len(docs)))] if docs else []
-        in_two = None
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(1) as helper:
-            lines_job = helper.submit(_lines_in_two, docs)
-            groups, added = _stories_of(docs, memo, scope)
-            in_two = lines_job.result()
+    lines = _Beside(_lines_in_two, docs)
+    try:
+        if one_story or len(docs) <= 1:
+            groups = [list(range(len(docs)))] if docs else []
+        else:
+            groups, added = _stories_of(docs, memo, scope, lines.start)
+    finally:
+        in_two = lines.result()
     if progress:
         progress("cluster", len(docs), len(docs))
 
@@ -600,11 +599,43 @@ def _cluster_doc(d: _Doc) -> ClusterDoc:
     return ClusterDoc(d.header.title, (), d.header.published, features=d.features)
 
 
-def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> tuple[list[list[int]], set[int]]:
+class _Beside:
+    """``fn(*args)``, on a thread once ``start`` is called, else by ``result``."""
+
+    def __init__(self, fn: Callable, *args) -> None:
+        self._call = (fn, args)
+        self._thread: threading.Thread | None = None
+        self._out: list = []
+
+    def start(self) -> None:
+        fn, args = self._call
+
+        def run() -> None:
+            self._out.append(fn(*args))
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self):
+        if self._thread is not None:
+            self._thread.join()
+            if not self._out:  # (it raised: let it raise here)
+                fn, args = self._call
+                return fn(*args)
+            return self._out[0]
+        fn, args = self._call
+        return fn(*args)
+
+
+def _stories_of(
+    docs: Sequence[_Doc], memo: Memo, scope: str | None, before_full: Callable[[], None] = lambda: None
+) -> tuple[list[list[int]], set[int]]:
     """Story groups: the folder's last clustering extended by the articles added since, when
-    that is sound (only additions, not too many: ``needs_full``), else a full clustering; and
-    the articles added since the last clustering (empty when there was none)."""
+    that is sound (only additions, not too many: ``needs_full``), else a full clustering (just
+    before which ``before_full()`` is called); and the articles added since the last clustering
+    (empty when there was none)."""
     if scope is None:
+        before_full()
         return cluster([_cluster_doc(d) for d in docs]), set()
     keys = [f"{d.source.path}\0{d.source.digest}" for d in docs]
     pos = {k: i for i, k in enumerate(keys)}
@@ -631,6 +662,7 @@ def _stories_of(docs: Sequence[_Doc], memo: Memo, scope: str | None) -> tuple[li
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             pass  # a clustering that does not fit these articles (a damaged cache): cluster afresh
     # (its index for the next run is made when the clustering is written: off the path)
+    before_full()
     groups, make_index = cluster_then_index([_cluster_doc(d) for d in docs])
     memo.put_clustering(scope, lambda: (keys, groups, make_index()))
     return groups, added
