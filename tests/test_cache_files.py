@@ -251,7 +251,7 @@ def test_many_added_files_prepared_on_workers_equal_reading_all(home, folder, tr
 def test_a_few_added_files_prepared_aside_equal_reading_all(home, folder, trusted, reads, monkeypatch):
     """From ASIDE_MIN texts to prepare beside remembered files (fewer than OVERLAP_MIN), one
     forked child prepares them while the remembered sources are taken."""
-    import tui.core.pipeline as pipeline
+    from tui.core import pipeline
 
     monkeypatch.setattr(pipeline, "WORKERS", 2)
     monkeypatch.setattr(pipeline, "ASIDE_MIN", 3)
