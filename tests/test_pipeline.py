@@ -311,3 +311,17 @@ def test_call_aside_returns_the_childs_result_or_none_when_it_failed():
     assert got() == sorted(big, reverse=True)
     failed = pipeline._call_aside(_boom, "no")
     assert failed is not None and failed() is None
+
+
+def test_beside_gives_the_value_from_its_thread_or_makes_it_when_asked():
+    where = []
+
+    def double(x):
+        where.append(threading.current_thread())
+        return 2 * x
+
+    lazy = pipeline._Beside(double, 21)
+    assert lazy.result() == 42 and where == [threading.current_thread()]
+    started = pipeline._Beside(double, 4)
+    started.start()
+    assert started.result() == 8 and where[-1] is not threading.current_thread() and len(where) == 2

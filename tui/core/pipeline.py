@@ -452,13 +452,11 @@ def _analyze_sources(
     # new articles to the stories does not, and there the thread would only slow it).
     added: set[int] = set()  # articles that joined the folder's last clustering
     lines = _Beside(_lines_in_two, docs)
-    try:
-        if one_story or len(docs) <= 1:
-            groups = [list(range(len(docs)))] if docs else []
-        else:
-            groups, added = _stories_of(docs, memo, scope, lines.start)
-    finally:
-        in_two = lines.result()
+    if one_story or len(docs) <= 1:
+        groups = [list(range(len(docs)))] if docs else []
+    else:
+        groups, added = _stories_of(docs, memo, scope, lines.start)
+    in_two = lines.result()
     if progress:
         progress("cluster", len(docs), len(docs))
 
@@ -617,12 +615,11 @@ class _Beside:
         self._thread.start()
 
     def result(self):
+        """The thread's value; made now when it was not started (or raised: then it raises here)."""
         if self._thread is not None:
             self._thread.join()
-            if not self._out:  # (it raised: let it raise here)
-                fn, args = self._call
-                return fn(*args)
-            return self._out[0]
+            if self._out:
+                return self._out[0]
         fn, args = self._call
         return fn(*args)
 
