@@ -201,6 +201,47 @@ def test_a_byte_changed_inside_a_stored_entry_is_a_miss(home, bigger):
     assert notes and "unreadable" in notes[0]
 
 
+def test_serving_an_analysis_stamps_it_used_without_rewriting_its_row(home, corpus):
+    """A served analysis is stamped in the small last_used table: updating a column of its own
+    row would make SQLite write the whole row (tens of MB at 10k articles) again."""
+    first, _ = load_analysis([corpus])
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    ((key, used),) = db.execute("SELECT key, used FROM analyses").fetchall()
+    again, _ = load_analysis([corpus])  # served from the cache
+    assert again == first
+    assert db.execute("SELECT used FROM analyses WHERE key=?", (key,)).fetchone()[0] == used
+    (stamp,) = db.execute("SELECT used FROM last_used WHERE name=?", (f"analysis/{key}",)).fetchone()
+    assert stamp >= used
+    db.close()
+
+
+def test_the_analyses_used_longest_ago_are_pruned(home, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_mod, "KEEP", 2)
+    folders = []
+    for name in "abc":
+        d = tmp_path / name
+        shutil.copytree(SEEDS, d)
+        f = d / "003_3ac222fe75dd92ff.txt"
+        f.write_text(f.read_text(encoding="utf-8") + f"\nNote {name}.\n", encoding="utf-8")
+        folders.append(d)
+    a, b, c = folders
+    load_analysis([a])
+    load_analysis([b])
+    load_analysis([a])  # a served again: now b is the one used longest ago
+    load_analysis([c])
+    db = sqlite3.connect(home / "cache" / "analysis.sqlite3")
+    assert db.execute("SELECT count(*) FROM analyses").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM last_used WHERE name LIKE 'analysis/%'").fetchone()[0] <= 2
+    db.close()
+    calls = []
+    count_analyses(calls, monkeypatch)
+    load_analysis([a])
+    load_analysis([c])
+    assert calls == []  # both kept
+    load_analysis([b])
+    assert len(calls) == 1  # pruned: analysed again
+
+
 def test_entries_stored_by_earlier_versions_still_load():
     obj = {"a": [1, 2, 3], "b": "text"}
     assert cache_mod._unblob(zlib.compress(pickle.dumps(obj), 1)) == obj  # zlib'd

@@ -597,6 +597,9 @@ class AnalysisCache:
             "CREATE TABLE IF NOT EXISTS files (scope TEXT NOT NULL, engine TEXT NOT NULL, part INTEGER NOT NULL,"
             " used REAL NOT NULL, data BLOB NOT NULL, PRIMARY KEY (scope, engine, part))"
         )
+        # When an analysis or a folder's record was last served (name -> time): its row holds tens
+        # of MB, and SQLite rewrites a whole row to update one column of it.
+        db.execute("CREATE TABLE IF NOT EXISTS last_used (name TEXT PRIMARY KEY, used REAL NOT NULL)")
         db.execute("SELECT count(*) FROM analyses").fetchone()
         return db
 
@@ -620,7 +623,7 @@ class AnalysisCache:
             if row is None:
                 return None
             analysis = unpack(row[0])
-            self._db.execute("UPDATE analyses SET used=? WHERE key=?", (time.time(), key))
+            self._used(f"analysis/{key}")
         except _READ_ERRORS as e:
             self.problem = f"analysis cache entry unreadable, re-analysing ({e})"
             return None
@@ -688,8 +691,12 @@ class AnalysisCache:
                 if stat:
                     self._db.execute("INSERT OR REPLACE INTO stat_keys (stat, key) VALUES (?,?)", (stat, key))
                 self._db.execute(
-                    "DELETE FROM analyses WHERE key NOT IN (SELECT key FROM analyses ORDER BY used DESC LIMIT ?)",
+                    "DELETE FROM analyses WHERE key NOT IN (SELECT key FROM analyses ORDER BY max(used, coalesce("
+                    "(SELECT used FROM last_used WHERE name='analysis/' || key), 0)) DESC LIMIT ?)",
                     (KEEP,),
+                )
+                self._db.execute(
+                    "DELETE FROM last_used WHERE name LIKE 'analysis/%' AND substr(name, 10) NOT IN (SELECT key FROM analyses)"
                 )
                 self._db.execute("DELETE FROM stat_keys WHERE key NOT IN (SELECT key FROM analyses)")
                 self._db.execute("DELETE FROM summaries WHERE key NOT IN (SELECT key FROM analyses)")
@@ -772,10 +779,14 @@ class AnalysisCache:
             yield _part, blob
 
     def _touch_files(self, scope: str) -> None:
+        self._used(f"files/{ENGINE_VERSION}/{scope}")
+
+    def _used(self, name: str) -> None:
+        """Stamp ``name`` (an analysis, a folder's record) as used now (``last_used``)."""
         if self._db is None:
             return
         try:
-            self._db.execute("UPDATE files SET used=? WHERE scope=? AND engine=?", (time.time(), scope, ENGINE_VERSION))
+            self._db.execute("INSERT OR REPLACE INTO last_used (name, used) VALUES (?,?)", (name, time.time()))
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache not written ({e})"
 
@@ -791,10 +802,15 @@ class AnalysisCache:
                     "INSERT INTO files (scope, engine, part, used, data) VALUES (?,?,?,?,?)",
                     [(scope, ENGINE_VERSION, k, now, b) for k, b in blobs],
                 )
-                self._db.execute(  # the records of KEEP_FILES (folder, engine) pairs, the last written
+                self._db.execute(  # the records of KEEP_FILES (folder, engine) pairs, the last used
                     "DELETE FROM files WHERE (scope, engine) NOT IN"
-                    " (SELECT scope, engine FROM files WHERE part=0 ORDER BY used DESC LIMIT ?)",
+                    " (SELECT scope, engine FROM files WHERE part=0 ORDER BY max(used, coalesce("
+                    "(SELECT used FROM last_used WHERE name='files/' || engine || '/' || scope), 0)) DESC LIMIT ?)",
                     (KEEP_FILES,),
+                )
+                self._db.execute(
+                    "DELETE FROM last_used WHERE name LIKE 'files/%' AND name NOT IN"
+                    " (SELECT 'files/' || engine || '/' || scope FROM files WHERE part=0)"
                 )
         except sqlite3.DatabaseError as e:
             self.problem = f"analysis cache not written ({e})"
