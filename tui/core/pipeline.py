@@ -159,10 +159,10 @@ Made = dict[str, tuple[Prepared, str, tuple[str, str]]]
 
 
 #: Files to read beside those a ``Memo`` holds from which ``read_and_prepare`` prepares them on
-#: a pool of forked workers while it takes the memo's sources; from ``ASIDE_MIN`` texts to prepare
-#: (and fewer files than that) one forked child prepares them (``_call_aside``: no pool to start;
-#: at +100 on a 10k folder the 100 texts' 0.15 s came off the wall time); fewer:
-#: ``analyze_sources`` prepares them.
+#: a pool of forked workers while it takes the memo's sources.  With fewer files than that but
+#: ``ASIDE_MIN`` texts or more to prepare, one forked child prepares them meanwhile
+#: (``_call_aside``: no pool to start; at +100 on a 10k folder the 100 texts' 0.15 s came off the
+#: wall time); with fewer texts still, ``analyze_sources`` prepares them.
 OVERLAP_MIN = 200
 ASIDE_MIN = 16
 
@@ -1245,7 +1245,7 @@ def _lines_in_two(docs: Sequence[_Doc]) -> dict[str, tuple[list[int], set[str]]]
     """Per outlet, its articles and the lines two of them have, whatever their roles, found in
     bulk (C-level set operations).  (A line twice in one article and in no other cannot be
     under two stories: it need not be found.)  It reads only the articles' outlets and
-    normalized forms: ``_analyze_sources`` makes it on a thread while the stories are found."""
+    normalized forms: ``_analyze_sources`` makes it on a thread beside a full clustering."""
     by_outlet: dict[str, list[int]] = defaultdict(list)
     for di, d in enumerate(docs):
         by_outlet[d.outlet].append(di)
