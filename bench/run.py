@@ -1,7 +1,9 @@
 """One tool on one corpus folder, in a fresh process: ``python -m bench.run TOOL FOLDER``.
 
 Prints one JSON line: time (cold: reading the files included), peak RSS
-(``ru_maxrss``, taken before the answer is scored) and the scores.
+(``ru_maxrss``, taken before the answer is scored) and the scores.  With ``--memory`` (wirediff),
+the peak memory of the process and its workers together is sampled meanwhile (``TreeMemory``),
+which slows the run: its time is not the one to report (``python -m bench`` times another run).
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ class TreeMemory:
     ``ru_maxrss`` sees one process; wirediff forks workers, whose pages are partly shared with the
     parent (copy-on-write), so the sum of their RSS would count shared pages twice.  PSS (proportional
     set size, /proc/PID/smaps_rollup) splits shared pages among their sharers: the sum over the
-    process tree is the memory the run really holds.  Not available: ``peak_mb`` is 0."""
+    process tree is the memory the run really holds.  Not available: ``peak_mb`` is 0.
+
+    Reading smaps_rollup makes the kernel walk each process's page tables: at 10k articles a sample
+    of the three processes took ~34 ms, and sampling ten times a second added 1-2 s to a 9 s run.
+    So a run that samples is not a run that is timed."""
 
     def __init__(self) -> None:
         import threading
@@ -92,13 +98,20 @@ def main(argv: list[str] | None = None) -> int:
         "--budget", type=float, default=60.0, help="difflib: seconds before extrapolating"
     )
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--memory",
+        action="store_true",
+        help="wirediff: sample the peak memory of its process tree (slows the run)",
+    )
     args = ap.parse_args(argv)
     folder: Path = args.folder
     extrapolated = False
     tree = TreeMemory()
-    if args.tool == "wirediff":
+    if args.tool == "wirediff" and args.memory:
         with tree:
             preds, seconds, note = run_wirediff(folder)
+    elif args.tool == "wirediff":
+        preds, seconds, note = run_wirediff(folder)
     else:
         from . import peers
 

@@ -178,3 +178,26 @@ def test_quick_run_prints_table(missing):
     assert {r[1] for r in rows} == {"wirediff", "difflib", "minhash"}
     for r in rows:
         assert "timeout" not in r and "failed:" not in r, r
+
+
+def test_memory_sampling_only_when_asked(missing, tmp_path, monkeypatch, capsys):
+    """Sampling the process tree's memory costs CPU, so the timed run does not sample; the
+    ``--memory`` run does (``python -m bench`` takes its time from the first, its peak from
+    the second)."""
+    import json
+
+    from bench import run
+
+    c = corpus.generate(30, seed=5, data_dir=missing)
+    folder = tmp_path / "n30"
+    corpus.write(c, folder)
+    calls = []
+    real = run.TreeMemory.sample
+    monkeypatch.setattr(run.TreeMemory, "sample", lambda self: (calls.append(1), real(self)))
+    assert run.main(["wirediff", str(folder)]) == 0
+    timed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert calls == [] and timed["seconds"] > 0 and timed["peak_mb"] > 0
+    assert run.main(["wirediff", str(folder), "--memory"]) == 0
+    sampled = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert calls and sampled["peak_mb"] > 0
+    assert sampled["scores"] == timed["scores"]
