@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,11 +38,24 @@ def _prepare(n: int, seed: int, data: Path | None, root: Path) -> tuple[Path, co
     return folder, c
 
 
-def _run(tool: str, folder: Path, budget: float, seed: int, timeout: float) -> dict:
+def _run(
+    tool: str, folder: Path, budget: float, seed: int, timeout: float, repeat: int = 1
+) -> dict:
     """The tool's result on ``folder``; for wirediff, the time of a run that does not sample
-    memory and the peak memory of one that does."""
-    timed = _run_once(tool, folder, budget, seed, timeout)
-    if tool != "wirediff" or "error" in timed:
+    memory and the peak memory of one that does.  With ``repeat`` > 1 the timed run is made that
+    many times (fresh processes): ``seconds`` is their median, ``runs`` every time."""
+    runs = [_run_once(tool, folder, budget, seed, timeout) for _ in range(max(1, repeat))]
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return failed[0]
+    times = sorted(r["seconds"] for r in runs)
+    timed = {
+        **runs[0],
+        "seconds": statistics.median(times),
+        "runs": times,
+        "peak_mb": max(r["peak_mb"] for r in runs),
+    }
+    if tool != "wirediff":
         return timed
     sampled = _run_once(tool, folder, budget, seed, timeout, memory=True)
     if "error" in sampled:
@@ -151,6 +165,19 @@ def ratios(rows: list[tuple[int, int, dict]]) -> list[str]:
     return out
 
 
+def spreads(rows: list[tuple[int, int, dict]]) -> list[str]:
+    """For tools timed more than once: every run's time, fastest to slowest."""
+    out = []
+    for n, _, r in rows:
+        runs = r.get("runs", [])
+        if len(runs) > 1:
+            out.append(
+                f"{n:,} articles: {r['tool']} {len(runs)} timed runs, {runs[0]:.2f}-{runs[-1]:.2f} s "
+                f"(median {r['seconds']:.2f}): " + ", ".join(f"{t:.2f}" for t in runs)
+            )
+    return out
+
+
 def profile(n: int, seed: int, data: Path | None, out_dir: Path) -> Path:
     from pyinstrument import Profiler
 
@@ -196,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--timeout", type=float, default=None, help="seconds per tool run")
     ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="timed runs per tool and size (fresh processes); the table shows their median",
+    )
+    ap.add_argument(
         "--profile", action="store_true", help="profile wirediff with pyinstrument instead"
     )
     ap.add_argument("--profile-size", type=int, default=1000)
@@ -238,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             if n == sizes[0]:
                 print(f"source: {c.source}", flush=True)
             for tool in tools:
-                r = _run(tool, folder, budget, args.seed, timeout)
+                r = _run(tool, folder, budget, args.seed, timeout, args.repeat)
                 rows.append((n, c.n_sentences, r))
                 note = r.get("error") or r.get("note", "")
                 print(f"  {tool}: {note}", flush=True)
@@ -247,11 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in ratios(rows):
         print(line)
+    for line in spreads(rows):
+        print(line)
     print(
         "\nstory F1: B-cubed vs the corpus's stories; the peers are GIVEN the gold stories ('gold').\n"
         "fam P/R: pairs of body lines in different articles, same origin vs same family.\n"
         "boil P/R: boilerplate lines; the peers label a sentence boilerplate when it recurs in 2+ stories.\n"
-        "time: cold (reading files included); * = extrapolated from a sample of stories (accuracy on that sample).\n"
+        "time: cold (reading files included); * = extrapolated from a sample of stories (accuracy on that sample);\n"
+        "  with --repeat N, the median of N timed runs.\n"
         "peak MB: a fresh process per tool and size (interpreter and imports included): its ru_maxrss, or for\n"
         "  wirediff, if higher, the peak PSS of it and its worker processes together, sampled every 0.1 s\n"
         "  in a second run (sampling slows a run: wirediff's time is from a run that does not sample)."

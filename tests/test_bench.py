@@ -201,3 +201,42 @@ def test_memory_sampling_only_when_asked(missing, tmp_path, monkeypatch, capsys)
     sampled = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert calls and sampled["peak_mb"] > 0
     assert sampled["scores"] == timed["scores"]
+
+
+def test_repeat_reports_the_median_and_every_run(missing):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--data",
+            str(missing),
+            "--tools",
+            "wirediff",
+            "--repeat",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (spread,) = [
+        line
+        for line in proc.stdout.splitlines()
+        if line.startswith("30 articles:") and "timed runs" in line
+    ]
+    assert spread.startswith("30 articles: wirediff 3 timed runs")
+    times = [float(t) for t in spread.split(": ")[-1].split(", ")]
+    assert len(times) == 3 and times == sorted(times)
+    (row,) = [
+        line.split()
+        for line in proc.stdout.splitlines()
+        if line.startswith("30 ") and "wirediff" in line and "articles:" not in line
+    ]
+    assert abs(float(row[2]) - times[1]) < 0.051  # the table shows the median (to 0.1 s)
