@@ -9,6 +9,7 @@ which slows the run: its time is not the one to report (``python -m bench`` time
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -107,11 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     folder: Path = args.folder
     extrapolated = False
     tree = TreeMemory()
-    if args.tool == "wirediff" and args.memory:
-        with tree:
+    if args.tool == "wirediff":
+        with tree if args.memory else contextlib.nullcontext():
             preds, seconds, note = run_wirediff(folder)
-    elif args.tool == "wirediff":
-        preds, seconds, note = run_wirediff(folder)
     else:
         from . import peers
 
